@@ -1,0 +1,141 @@
+"""Bringing a database to life: the bootstrap of roles and database (`db init`), migrations, readiness.
+
+Roles come from this bootstrap, not from migrations (DESIGN.md): the owner owns the schemas and runs
+Alembic; the runtime role has DML grants only and cannot bypass row-level security; the relay role
+reads the outbox across tenants. On managed PostgreSQL an operator creates them once instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
+
+import migrations
+from tenants.database import async_url
+
+MIGRATIONS_DIR = Path(migrations.__file__).parent
+
+
+@dataclass(frozen=True)
+class Role:
+    name: str
+    password: str | None
+
+
+@dataclass(frozen=True)
+class Roles:
+    owner: Role
+    app: Role
+    relay: Role
+
+
+def plain_url(url: str) -> str:
+    """A URL asyncpg itself accepts (no SQLAlchemy driver suffix)."""
+    return url.replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
+def url_for(base_url: str, role: Role, database: str) -> str:
+    """`base_url`'s server, connected as `role` to `database`."""
+    url = make_url(async_url(base_url)).set(username=role.name, password=role.password, database=database)
+    return url.render_as_string(hide_password=False)
+
+
+async def bootstrap(admin_url: str, database: str, roles: Roles) -> None:
+    """Create (or correct) the three roles and the database. Idempotent."""
+    conn = await asyncpg.connect(plain_url(admin_url))
+    try:
+        for role, extra in ((roles.owner, ""), (roles.app, ""), (roles.relay, "")):
+            exists = await conn.fetchval("select 1 from pg_roles where rolname = $1", role.name)
+            verb = "alter" if exists else "create"
+            password = "" if role.password is None else await conn.fetchval(
+                "select format('password %L', $1::text)", role.password
+            )
+            await conn.execute(
+                f"{verb} role {_ident(role.name)} login nosuperuser nocreatedb nocreaterole"
+                f" noreplication nobypassrls {password}{extra}"
+            )
+        if not await conn.fetchval("select 1 from pg_database where datname = $1", database):
+            await conn.execute(f"create database {_ident(database)} owner {_ident(roles.owner.name)}")
+        for role in (roles.app, roles.relay):
+            await conn.execute(f"grant connect on database {_ident(database)} to {_ident(role.name)}")
+    finally:
+        await conn.close()
+    target = make_url(async_url(admin_url)).set(database=database).render_as_string(hide_password=False)
+    conn = await asyncpg.connect(plain_url(target))
+    try:
+        # Nobody but the owner creates objects; the runtime roles only use what migrations grant.
+        await conn.execute("revoke create on schema public from public")
+    finally:
+        await conn.close()
+
+
+async def drop(admin_url: str, database: str, roles: Roles) -> None:
+    """Drop the database and the roles (tests' per-run databases)."""
+    conn = await asyncpg.connect(plain_url(admin_url))
+    try:
+        await conn.execute(f"drop database if exists {_ident(database)} with (force)")
+        for role in (roles.app, roles.relay, roles.owner):
+            await conn.execute(f"drop role if exists {_ident(role.name)}")
+    finally:
+        await conn.close()
+
+
+def _ident(name: str) -> str:
+    if not name.replace("_", "").isalnum() or not name[0].isalpha():
+        raise ValueError(f"not a plain SQL identifier: {name!r}")
+    return f'"{name}"'
+
+
+def alembic_config(roles: Roles) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["app_role"] = roles.app.name
+    config.attributes["relay_role"] = roles.relay.name
+    return config
+
+
+async def migrate(owner_url: str, roles: Roles, revision: str = "head") -> None:
+    """Upgrade to `revision` as the owner."""
+    config = alembic_config(roles)
+    engine = create_async_engine(async_url(owner_url), poolclass=NullPool)
+    try:
+        async with engine.begin() as conn:
+
+            def upgrade(sync_conn) -> None:
+                config.attributes["connection"] = sync_conn
+                command.upgrade(config, revision)
+
+            await conn.run_sync(upgrade)
+    finally:
+        await engine.dispose()
+
+
+def head_revision() -> str | None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
+async def current_revision(conn) -> str | None:
+    """The applied revision, read on an open SQLAlchemy async connection."""
+
+    def read(sync_conn) -> str | None:
+        context = MigrationContext.configure(sync_conn, opts={"version_table_schema": "platform"})
+        return context.get_current_revision()
+
+    return await conn.run_sync(read)
+
+
+def run(coro):
+    """Run a coroutine from synchronous CLI code."""
+    return asyncio.run(coro)

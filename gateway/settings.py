@@ -1,0 +1,105 @@
+"""Settings: environment variables with the CHANNELGRAPH_ prefix, read once into one typed object.
+
+Every setting carries a description and a `sensitive` flag; sensitive values are never printed or logged
+(`Settings.describe()` masks them, and `repr()` does too).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+PREFIX = "CHANNELGRAPH_"
+
+
+def _setting(default: Any, description: str, *, sensitive: bool = False) -> Any:
+    return field(default=default, metadata={"description": description, "sensitive": sensitive})
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str | None = _setting(
+        None,
+        "Runtime role's URL (postgresql://...). Unset: an embedded PostgreSQL in the data directory.",
+        sensitive=True,
+    )
+    migrations_database_url: str | None = _setting(
+        None, "Owner role's URL, used only to run migrations.", sensitive=True
+    )
+    admin_database_url: str | None = _setting(
+        None, "Administrative URL, used only by `db init` to create roles and the database.", sensitive=True
+    )
+    broker_url: str | None = _setting(
+        None, "Dramatiq broker: postgres://, redis:// or amqp://. Unset: the application database."
+    )
+    data_dir: Path = _setting(Path(".channelgraph"), "Data directory for the embedded database and secrets.")
+    database_name: str = _setting("channelgraph", "Database that `db init` creates.")
+    owner_role: str = _setting("channelgraph_owner", "Role that owns the schemas and runs migrations.")
+    app_role: str = _setting("channelgraph_app", "Runtime role: no superuser, no owner, no BYPASSRLS.")
+    relay_role: str = _setting("channelgraph_relay", "Role of the outbox relay.")
+    jwt_secret: str | None = _setting(None, "HS256 secret for bearer tokens.", sensitive=True)
+    jwt_jwks: str | None = _setting(None, "JWKS file path or URL for RS256 tokens (optional).")
+    jwt_issuer: str = _setting("channelgraph", "Issuer claim of tokens minted here and required on all.")
+    jwt_ttl_seconds: int = _setting(3600, "Lifetime of tokens minted by sign-in.")
+    dev: bool = _setting(False, "Development mode: GraphiQL, introspection, `channelgraph token`.")
+    host: str = _setting("127.0.0.1", "Address `serve` listens on.")
+    port: int = _setting(8000, "Port `serve` listens on.")
+    pool_size: int = _setting(10, "Database connections per process.")
+    max_query_depth: int = _setting(12, "Deepest selection a GraphQL document may have.")
+    max_query_tokens: int = _setting(4000, "Most tokens a GraphQL document may have.")
+    max_query_aliases: int = _setting(30, "Most aliases a GraphQL document may have.")
+    membership_cache_seconds: float = _setting(
+        2.0, "How long a checked membership or key is trusted before it is read again."
+    )
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            raw = env.get(PREFIX + f.name.upper())
+            if raw is None or raw == "":
+                continue
+            values[f.name] = _parse(f.type, raw, f.name)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def describe(self) -> list[tuple[str, str, str]]:
+        """(variable, value shown, description) for every setting, secrets masked."""
+        rows = []
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            shown = "(unset)" if value is None else ("********" if f.metadata["sensitive"] else str(value))
+            rows.append((PREFIX + f.name.upper(), shown, f.metadata["description"]))
+        return rows
+
+    def __repr__(self) -> str:
+        return "Settings(" + ", ".join(f"{name}={shown}" for name, shown, _ in self.describe()) + ")"
+
+    @property
+    def embedded(self) -> bool:
+        return self.database_url is None
+
+
+def _parse(annotation: Any, raw: str, name: str) -> Any:
+    kind = str(annotation)
+    try:
+        if "bool" in kind:
+            if raw.lower() in {"1", "true", "yes", "on"}:
+                return True
+            if raw.lower() in {"0", "false", "no", "off"}:
+                return False
+            raise ValueError(raw)
+        if "int" in kind:
+            return int(raw)
+        if "float" in kind:
+            return float(raw)
+        if "Path" in kind:
+            return Path(raw)
+    except ValueError:
+        raise ValueError(f"{PREFIX}{name.upper()}: cannot read {raw!r} as {kind}") from None
+    return raw

@@ -1,0 +1,1 @@
+"""Alembic migrations: schemas, tables, grants, row-level security policies and indexes."""

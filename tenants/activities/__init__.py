@@ -1,0 +1,1 @@
+"""Timeline entries (notes, calls, meetings, emails, tasks) on customers, deals and partners."""

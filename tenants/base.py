@@ -1,0 +1,64 @@
+"""Declarative base and the column shapes every tenant table shares (DESIGN.md rule 4)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import DateTime, ForeignKey, MetaData, Uuid, func, text
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+APP_SCHEMA = "app"
+PLATFORM_SCHEMA = "platform"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def new_id() -> uuid.UUID:
+    return uuid.uuid4()
+
+
+def utcnow_column() -> Mapped[dt.datetime]:
+    return mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
+
+
+class TenantScoped:
+    """Mixin for every table in `app`: composite primary key `(tenant_id, id)`."""
+
+    __table_args__: tuple = ({"schema": APP_SCHEMA},)
+
+    @declared_attr
+    def tenant_id(cls) -> Mapped[uuid.UUID]:
+        return mapped_column(
+            Uuid,
+            ForeignKey(f"{PLATFORM_SCHEMA}.tenants.id"),
+            primary_key=True,
+            sort_order=-2,
+            server_default=text("(nullif(current_setting('app.tenant_id', true), ''))::uuid"),
+        )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id, sort_order=-1)
+
+
+class Timestamps:
+    created_at: Mapped[dt.datetime] = utcnow_column()
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now(), nullable=False
+    )
+
+
+class Versioned:
+    """Optimistic concurrency: updates carry the version the client read."""
+
+    version: Mapped[int] = mapped_column(nullable=False, server_default=text("1"), default=1)
+    archived_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

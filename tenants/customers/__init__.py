@@ -1,0 +1,1 @@
+"""Customer accounts and the people (contacts) at customers and partners."""

@@ -1,0 +1,105 @@
+"""Engines and the one place a unit of work is opened: `tenant_session`.
+
+Every unit of work is one transaction whose first statement sets the caller's identity with
+`set_config(..., true)`: transaction-local, so a pooled connection never carries one tenant's identity
+into another's request (DESIGN.md rule 3).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import NullPool
+
+from authz.principal import Audience, Principal
+
+SET_IDENTITY = text(
+    "select set_config('app.tenant_id', :tenant_id, true),"
+    " set_config('app.audience', :audience, true),"
+    " set_config('app.user_id', :user_id, true),"
+    " set_config('app.partner_id', :partner_id, true),"
+    " set_config('app.customer_id', :customer_id, true),"
+    " set_config('app.roles', :roles, true),"
+    " set_config('app.api_key_id', :api_key_id, true)"
+)
+
+
+def async_url(url: str) -> str:
+    """Accept plain `postgresql://` URLs and use the asyncpg driver."""
+    for plain in ("postgresql://", "postgres://"):
+        if url.startswith(plain):
+            return "postgresql+asyncpg://" + url[len(plain) :]
+    return url
+
+
+def create_engine(url: str, *, pool_size: int = 10, pooled: bool = True) -> AsyncEngine:
+    options: dict = {"pool_pre_ping": False}
+    if pooled:
+        options.update(pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800)
+    else:
+        options["poolclass"] = NullPool
+    return create_async_engine(
+        async_url(url),
+        connect_args={"server_settings": {"application_name": "channelgraph"}},
+        **options,
+    )
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=True)
+
+
+def identity_params(principal: Principal, *, audience: Audience | None = None) -> dict[str, str]:
+    def text_of(value: object | None) -> str:
+        return "" if value is None else str(value)
+
+    return {
+        "tenant_id": text_of(principal.tenant_id),
+        "audience": str(audience or principal.audience),
+        "user_id": text_of(principal.user_id),
+        "partner_id": text_of(principal.partner_id),
+        "customer_id": text_of(principal.customer_id),
+        "roles": ",".join(sorted(principal.roles)),
+        "api_key_id": text_of(principal.api_key_id),
+    }
+
+
+@asynccontextmanager
+async def tenant_session(
+    sessions: async_sessionmaker[AsyncSession], principal: Principal, *, read_only: bool = False
+) -> AsyncIterator[AsyncSession]:
+    """Open a transaction as `principal`, yield its session, commit on success, roll back on error."""
+    async with sessions() as session:
+        if read_only:
+            await session.connection(execution_options={"postgresql_readonly": True})
+        async with session.begin():
+            await session.execute(SET_IDENTITY, identity_params(principal))
+            yield session
+
+
+@asynccontextmanager
+async def acting_for(
+    session: AsyncSession, principal: Principal, tenant_id: uuid.UUID, reason: str
+) -> AsyncIterator[None]:
+    """The only way a platform principal touches `app`: an audited step as `system` for one tenant.
+
+    Inside the caller's transaction, records the step in `platform.audit_log`, switches the
+    transaction-local identity to the tenant's `system` audience, and switches back on exit.
+    """
+    if principal.audience is not Audience.PLATFORM:
+        raise PermissionError("only a platform principal acts for a tenant")
+    await session.execute(
+        text(
+            "insert into platform.audit_log (id, actor_id, action, tenant_id, detail)"
+            " values (:id, :actor, 'acting_for', :tenant, jsonb_build_object('reason', cast(:reason as text)))"
+        ),
+        {"id": uuid.uuid4(), "actor": principal.user_id, "tenant": tenant_id, "reason": reason},
+    )
+    await session.execute(SET_IDENTITY, identity_params(Principal.system(tenant_id)))
+    yield
+    # On an error the transaction rolls back and the settings with it; on success, step back out.
+    await session.execute(SET_IDENTITY, identity_params(principal))

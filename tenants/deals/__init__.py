@@ -1,0 +1,1 @@
+"""Deals, the tenant's pipeline stages and each deal's stage history."""

@@ -1,0 +1,1 @@
+"""People and credentials inside a tenant: users, memberships, invitations, API keys."""

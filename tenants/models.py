@@ -1,0 +1,33 @@
+"""Every mapped table, imported once so the metadata is complete (Alembic reads `Base.metadata`)."""
+
+from tenants.activities.models import Activity
+from tenants.audit.models import AuditEntry, TenantPolicyRule
+from tenants.base import Base
+from tenants.customers.models import Contact, Customer
+from tenants.deals.models import Deal, DealStageChange, PipelineStage
+from tenants.identity.models import ApiKey, Invitation, Membership, User
+from tenants.partners.models import Partner, PartnerAncestry
+from tenants.platform.models import ApiKeyIndex, DefaultPolicyRule, PlatformAdmin, PlatformAudit, Tenant
+
+__all__ = [
+    "Activity",
+    "ApiKey",
+    "ApiKeyIndex",
+    "AuditEntry",
+    "Base",
+    "Contact",
+    "Customer",
+    "Deal",
+    "DealStageChange",
+    "DefaultPolicyRule",
+    "Invitation",
+    "Membership",
+    "Partner",
+    "PartnerAncestry",
+    "PipelineStage",
+    "PlatformAdmin",
+    "PlatformAudit",
+    "Tenant",
+    "TenantPolicyRule",
+    "User",
+]

@@ -1,0 +1,1 @@
+"""Channel partners and their hierarchy (a distributor's sub-partners, any depth)."""
