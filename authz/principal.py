@@ -16,6 +16,9 @@ class Audience(enum.StrEnum):
     # Internal work inside one tenant (relay, conflict checks, scheduled jobs).
     # Never derived from a client's credentials.
     SYSTEM = "system"
+    # The edge reading one user's membership or one API key while it authenticates a request;
+    # row policies let it see exactly that row. Never the audience of a request.
+    AUTHN = "authn"
 
 
 TENANT_AUDIENCES = frozenset({Audience.VENDOR, Audience.PARTNER, Audience.CUSTOMER})
@@ -30,9 +33,13 @@ class Principal:
     partner_id: uuid.UUID | None = None
     customer_id: uuid.UUID | None = None
     api_key_id: str | None = None
+    # The tenant's authorization policy version (keys decision and plan caches).
+    policy_version: int = 1
 
     def __post_init__(self) -> None:
-        if self.audience in TENANT_AUDIENCES or self.audience is Audience.SYSTEM:
+        if self.audience is Audience.AUTHN:
+            pass
+        elif self.audience in TENANT_AUDIENCES or self.audience is Audience.SYSTEM:
             if self.tenant_id is None:
                 raise ValueError(f"a {self.audience} principal needs a tenant")
         elif self.tenant_id is not None:
@@ -53,6 +60,12 @@ class Principal:
     @classmethod
     def system(cls, tenant_id: uuid.UUID) -> Principal:
         return cls(Audience.SYSTEM, tenant_id=tenant_id, roles=frozenset({"system"}))
+
+    @classmethod
+    def authn(
+        cls, tenant_id: uuid.UUID | None, *, user_id: uuid.UUID | None = None, api_key_id: str | None = None
+    ) -> Principal:
+        return cls(Audience.AUTHN, user_id=user_id, tenant_id=tenant_id, api_key_id=api_key_id)
 
     @property
     def is_authenticated(self) -> bool:

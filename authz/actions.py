@@ -1,0 +1,91 @@
+"""The action vocabulary: what can be done to what, as `object:action`."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Action(NamedTuple):
+    obj: str
+    act: str
+
+    def __str__(self) -> str:
+        return f"{self.obj}:{self.act}"
+
+
+VOCABULARY: dict[str, tuple[str, ...]] = {
+    "tenant": ("read", "provision", "suspend", "reactivate"),
+    "user": ("read", "invite", "assign_roles", "revoke"),
+    "api_key": ("read", "create", "revoke"),
+    "partner": ("read", "create", "update", "archive"),
+    "customer": ("read", "create", "update", "archive", "read_owner"),
+    "contact": ("read", "create", "update", "archive"),
+    "deal": (
+        "read",
+        "create",
+        "update",
+        "archive",
+        "move_stage",
+        "close",
+        "assign_partner",
+        "read_internal",
+        "read_owner",
+        "read_detail",
+    ),
+    "pipeline": ("read",),
+    "pipeline_stage": ("read",),
+    "activity": ("read", "create"),
+    "audit_log": ("read",),
+    "policy": ("read", "update"),
+}
+ALL_ACTIONS: tuple[Action, ...] = tuple(Action(obj, act) for obj, acts in VOCABULARY.items() for act in acts)
+
+TENANT_READ = Action("tenant", "read")
+TENANT_PROVISION = Action("tenant", "provision")
+TENANT_SUSPEND = Action("tenant", "suspend")
+TENANT_REACTIVATE = Action("tenant", "reactivate")
+USER_READ = Action("user", "read")
+USER_INVITE = Action("user", "invite")
+USER_ASSIGN_ROLES = Action("user", "assign_roles")
+USER_REVOKE = Action("user", "revoke")
+API_KEY_READ = Action("api_key", "read")
+API_KEY_CREATE = Action("api_key", "create")
+API_KEY_REVOKE = Action("api_key", "revoke")
+PARTNER_READ = Action("partner", "read")
+PARTNER_CREATE = Action("partner", "create")
+PARTNER_UPDATE = Action("partner", "update")
+PARTNER_ARCHIVE = Action("partner", "archive")
+CUSTOMER_READ = Action("customer", "read")
+CUSTOMER_CREATE = Action("customer", "create")
+CUSTOMER_UPDATE = Action("customer", "update")
+CUSTOMER_ARCHIVE = Action("customer", "archive")
+CUSTOMER_READ_OWNER = Action("customer", "read_owner")
+CONTACT_READ = Action("contact", "read")
+CONTACT_CREATE = Action("contact", "create")
+CONTACT_UPDATE = Action("contact", "update")
+CONTACT_ARCHIVE = Action("contact", "archive")
+DEAL_READ = Action("deal", "read")
+DEAL_CREATE = Action("deal", "create")
+DEAL_UPDATE = Action("deal", "update")
+DEAL_ARCHIVE = Action("deal", "archive")
+DEAL_MOVE_STAGE = Action("deal", "move_stage")
+DEAL_CLOSE = Action("deal", "close")
+DEAL_ASSIGN_PARTNER = Action("deal", "assign_partner")
+DEAL_READ_INTERNAL = Action("deal", "read_internal")
+DEAL_READ_OWNER = Action("deal", "read_owner")
+DEAL_READ_DETAIL = Action("deal", "read_detail")
+PIPELINE_READ = Action("pipeline", "read")
+PIPELINE_STAGE_READ = Action("pipeline_stage", "read")
+ACTIVITY_READ = Action("activity", "read")
+ACTIVITY_CREATE = Action("activity", "create")
+AUDIT_LOG_READ = Action("audit_log", "read")
+POLICY_READ = Action("policy", "read")
+POLICY_UPDATE = Action("policy", "update")
+
+
+def parse(text: str) -> Action:
+    obj, _, act = text.partition(":")
+    action = Action(obj, act)
+    if action not in ALL_ACTIONS:
+        raise ValueError(f"unknown action {text!r}")
+    return action
