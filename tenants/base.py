@@ -22,6 +22,8 @@ PLATFORM_SCHEMA = "platform"
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+    # Server-side defaults and onupdate values come back with RETURNING: no hidden reloads later.
+    __mapper_args__ = {"eager_defaults": True}
 
 
 def new_id() -> uuid.UUID:

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.pool import NullPool
 
 from authz.principal import Audience, Principal
+from tenants import models as _all_models  # noqa: F401 - every mapper known before the first flush
 
 SET_IDENTITY = text(
     "select set_config('app.tenant_id', :tenant_id, true),"
@@ -74,11 +75,15 @@ async def tenant_session(
 ) -> AsyncIterator[AsyncSession]:
     """Open a transaction as `principal`, yield its session, commit on success, roll back on error."""
     async with sessions() as session:
-        if read_only:
-            await session.connection(execution_options={"postgresql_readonly": True})
-        async with session.begin():
+        # The first use begins the transaction; a read-only one is `BEGIN READ ONLY` in one statement.
+        await session.connection(execution_options={"postgresql_readonly": read_only})
+        try:
             await session.execute(SET_IDENTITY, identity_params(principal))
             yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
 
 
 @asynccontextmanager

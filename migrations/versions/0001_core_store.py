@@ -38,9 +38,7 @@ def upgrade() -> None:
         sa.Column("actor_id", sa.Uuid(), nullable=True),
         sa.Column("action", sa.Text(), nullable=False),
         sa.Column("tenant_id", sa.Uuid(), nullable=True),
-        sa.Column(
-            "detail", postgresql.JSONB(astext_type=sa.Text()), server_default=sa.text("'{}'"), nullable=False
-        ),
+        sa.Column("detail", postgresql.JSONB(astext_type=sa.Text()), server_default=sa.text("'{}'"), nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_log")),
         schema="platform",
@@ -72,9 +70,7 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
         sa.CheckConstraint("slug ~ '^[a-z0-9][a-z0-9-]{1,62}$'", name=op.f("ck_tenants_slug")),
         sa.CheckConstraint("status in ('active', 'suspended')", name=op.f("ck_tenants_status")),
-        sa.CheckConstraint(
-            "fiscal_year_start_month between 1 and 12", name=op.f("ck_tenants_fiscal_year_start_month")
-        ),
+        sa.CheckConstraint("fiscal_year_start_month between 1 and 12", name=op.f("ck_tenants_fiscal_year_start_month")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tenants")),
         sa.UniqueConstraint("slug", name=op.f("uq_tenants_slug")),
         schema="platform",
@@ -147,12 +143,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_partners")),
         schema="app",
     )
-    op.create_index(
-        "ix_partners_tenant_id_domain", "partners", ["tenant_id", "domain"], unique=False, schema="app"
-    )
-    op.create_index(
-        "ix_partners_tenant_id_lower_name", "partners", ["tenant_id", "name"], unique=False, schema="app"
-    )
+    op.create_index("ix_partners_tenant_id_domain", "partners", ["tenant_id", "domain"], unique=False, schema="app")
+    op.create_index("ix_partners_tenant_id_lower_name", "partners", ["tenant_id", "name"], unique=False, schema="app")
     op.create_index(
         "ix_partners_tenant_id_parent_id", "partners", ["tenant_id", "parent_id"], unique=False, schema="app"
     )
@@ -171,9 +163,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.Text(), nullable=False),
         sa.CheckConstraint("kind in ('open', 'won', 'lost')", name=op.f("ck_pipeline_stages_kind")),
         sa.CheckConstraint("probability between 0 and 100", name=op.f("ck_pipeline_stages_probability")),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"], ["platform.tenants.id"], name=op.f("fk_pipeline_stages_tenant_id")
-        ),
+        sa.ForeignKeyConstraint(["tenant_id"], ["platform.tenants.id"], name=op.f("fk_pipeline_stages_tenant_id")),
         sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_pipeline_stages")),
         sa.UniqueConstraint("tenant_id", "name", name=op.f("uq_pipeline_stages_tenant_id_name")),
         sa.UniqueConstraint(
@@ -199,9 +189,7 @@ def upgrade() -> None:
         sa.Column("act", sa.Text(), nullable=False),
         sa.Column("eft", sa.Text(), server_default="allow", nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"], ["platform.tenants.id"], name=op.f("fk_policy_rules_tenant_id")
-        ),
+        sa.ForeignKeyConstraint(["tenant_id"], ["platform.tenants.id"], name=op.f("fk_policy_rules_tenant_id")),
         sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_policy_rules")),
         schema="app",
     )
@@ -238,15 +226,11 @@ def upgrade() -> None:
         "api_key_index",
         sa.Column("key_id", sa.String(length=32), nullable=False),
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"], ["platform.tenants.id"], name=op.f("fk_api_key_index_tenant_id")
-        ),
+        sa.ForeignKeyConstraint(["tenant_id"], ["platform.tenants.id"], name=op.f("fk_api_key_index_tenant_id")),
         sa.PrimaryKeyConstraint("key_id", name=op.f("pk_api_key_index")),
         schema="platform",
     )
-    op.create_index(
-        op.f("ix_api_key_index_tenant_id"), "api_key_index", ["tenant_id"], unique=False, schema="platform"
-    )
+    op.create_index(op.f("ix_api_key_index_tenant_id"), "api_key_index", ["tenant_id"], unique=False, schema="platform")
     op.create_table(
         "customers",
         sa.Column(
@@ -292,9 +276,7 @@ def upgrade() -> None:
         unique=False,
         schema="app",
     )
-    op.create_index(
-        "ix_customers_tenant_id_domain", "customers", ["tenant_id", "domain"], unique=False, schema="app"
-    )
+    op.create_index("ix_customers_tenant_id_domain", "customers", ["tenant_id", "domain"], unique=False, schema="app")
     op.create_index(
         "ix_customers_tenant_id_owner_id", "customers", ["tenant_id", "owner_id"], unique=False, schema="app"
     )
@@ -325,9 +307,7 @@ def upgrade() -> None:
             ["app.users.tenant_id", "app.users.id"],
             name=op.f("fk_invitations_tenant_id_user_id"),
         ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"], ["platform.tenants.id"], name=op.f("fk_invitations_tenant_id")
-        ),
+        sa.ForeignKeyConstraint(["tenant_id"], ["platform.tenants.id"], name=op.f("fk_invitations_tenant_id")),
         sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_invitations")),
         sa.UniqueConstraint("tenant_id", "token_hash", name=op.f("uq_invitations_tenant_id_token_hash")),
         schema="app",
@@ -360,12 +340,8 @@ def upgrade() -> None:
             ["app.partners.tenant_id", "app.partners.id"],
             name=op.f("fk_partner_ancestry_tenant_id_descendant_id"),
         ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"], ["platform.tenants.id"], name=op.f("fk_partner_ancestry_tenant_id")
-        ),
-        sa.PrimaryKeyConstraint(
-            "tenant_id", "ancestor_id", "descendant_id", name=op.f("pk_partner_ancestry")
-        ),
+        sa.ForeignKeyConstraint(["tenant_id"], ["platform.tenants.id"], name=op.f("fk_partner_ancestry_tenant_id")),
+        sa.PrimaryKeyConstraint("tenant_id", "ancestor_id", "descendant_id", name=op.f("pk_partner_ancestry")),
         schema="app",
     )
     op.create_index(
@@ -400,9 +376,7 @@ def upgrade() -> None:
             "(audience = 'partner') = (partner_id is not null) and (audience = 'customer') = (customer_id is not null)",
             name=op.f("ck_api_keys_link"),
         ),
-        sa.CheckConstraint(
-            "audience in ('vendor', 'partner', 'customer')", name=op.f("ck_api_keys_audience")
-        ),
+        sa.CheckConstraint("audience in ('vendor', 'partner', 'customer')", name=op.f("ck_api_keys_audience")),
         sa.ForeignKeyConstraint(
             ["tenant_id", "customer_id"],
             ["app.customers.tenant_id", "app.customers.id"],
@@ -445,9 +419,7 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
         sa.Column("version", sa.Integer(), server_default=sa.text("1"), nullable=False),
         sa.Column("archived_at", sa.DateTime(timezone=True), nullable=True),
-        sa.CheckConstraint(
-            "(customer_id is null) <> (partner_id is null)", name=op.f("ck_contacts_one_organisation")
-        ),
+        sa.CheckConstraint("(customer_id is null) <> (partner_id is null)", name=op.f("ck_contacts_one_organisation")),
         sa.ForeignKeyConstraint(
             ["tenant_id", "customer_id"],
             ["app.customers.tenant_id", "app.customers.id"],
@@ -553,18 +525,10 @@ def upgrade() -> None:
         unique=False,
         schema="app",
     )
-    op.create_index(
-        "ix_deals_tenant_id_customer_id", "deals", ["tenant_id", "customer_id"], unique=False, schema="app"
-    )
-    op.create_index(
-        "ix_deals_tenant_id_owner_id", "deals", ["tenant_id", "owner_id"], unique=False, schema="app"
-    )
-    op.create_index(
-        "ix_deals_tenant_id_partner_id", "deals", ["tenant_id", "partner_id"], unique=False, schema="app"
-    )
-    op.create_index(
-        "ix_deals_tenant_id_stage_id", "deals", ["tenant_id", "stage_id"], unique=False, schema="app"
-    )
+    op.create_index("ix_deals_tenant_id_customer_id", "deals", ["tenant_id", "customer_id"], unique=False, schema="app")
+    op.create_index("ix_deals_tenant_id_owner_id", "deals", ["tenant_id", "owner_id"], unique=False, schema="app")
+    op.create_index("ix_deals_tenant_id_partner_id", "deals", ["tenant_id", "partner_id"], unique=False, schema="app")
+    op.create_index("ix_deals_tenant_id_stage_id", "deals", ["tenant_id", "stage_id"], unique=False, schema="app")
     op.create_table(
         "memberships",
         sa.Column(
@@ -587,9 +551,7 @@ def upgrade() -> None:
             "(audience = 'partner') = (partner_id is not null) and (audience = 'customer') = (customer_id is not null)",
             name=op.f("ck_memberships_link"),
         ),
-        sa.CheckConstraint(
-            "audience in ('vendor', 'partner', 'customer')", name=op.f("ck_memberships_audience")
-        ),
+        sa.CheckConstraint("audience in ('vendor', 'partner', 'customer')", name=op.f("ck_memberships_audience")),
         sa.CheckConstraint("status in ('active', 'revoked')", name=op.f("ck_memberships_status")),
         sa.ForeignKeyConstraint(
             ["tenant_id", "customer_id"],
@@ -606,9 +568,7 @@ def upgrade() -> None:
             ["app.users.tenant_id", "app.users.id"],
             name=op.f("fk_memberships_tenant_id_user_id"),
         ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"], ["platform.tenants.id"], name=op.f("fk_memberships_tenant_id")
-        ),
+        sa.ForeignKeyConstraint(["tenant_id"], ["platform.tenants.id"], name=op.f("fk_memberships_tenant_id")),
         sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_memberships")),
         sa.UniqueConstraint("tenant_id", "user_id", name=op.f("uq_memberships_tenant_id_user_id")),
         schema="app",
@@ -639,9 +599,7 @@ def upgrade() -> None:
         sa.Column("occurred_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
         sa.Column("due_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
-        sa.CheckConstraint(
-            "kind in ('note', 'call', 'meeting', 'email', 'task')", name=op.f("ck_activities_kind")
-        ),
+        sa.CheckConstraint("kind in ('note', 'call', 'meeting', 'email', 'task')", name=op.f("ck_activities_kind")),
         sa.CheckConstraint(
             "num_nonnulls(customer_id, deal_id, partner_id) >= 1", name=op.f("ck_activities_has_subject")
         ),
@@ -719,9 +677,7 @@ def upgrade() -> None:
             ["app.pipeline_stages.tenant_id", "app.pipeline_stages.id"],
             name=op.f("fk_deal_stage_history_tenant_id_to_stage_id"),
         ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"], ["platform.tenants.id"], name=op.f("fk_deal_stage_history_tenant_id")
-        ),
+        sa.ForeignKeyConstraint(["tenant_id"], ["platform.tenants.id"], name=op.f("fk_deal_stage_history_tenant_id")),
         sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_deal_stage_history")),
         schema="app",
     )

@@ -17,7 +17,6 @@ from migrations.security import (
     TENANT,
     USER,
     app_role,
-    audience_wall,
     grant_dml,
     isolate,
     relay_role,
@@ -100,8 +99,9 @@ def upgrade() -> None:
 
     in_scope = f"partner_id = any({PARTNER_SCOPE})"
     scope_users = f"select user_id from app.memberships where {in_scope}"
-    tenant_table("users", partner=f"id = {USER} or id in ({scope_users})", customer=f"id = {USER}",
-                 authn=f"id = {USER}")
+    tenant_table(
+        "users", partner=f"id = {USER} or id in ({scope_users})", customer=f"id = {USER}", authn=f"id = {USER}"
+    )
     tenant_table("memberships", partner=in_scope, customer=f"user_id = {USER}", authn=f"user_id = {USER}")
     tenant_table("invitations", partner=f"user_id in ({scope_users})")
     tenant_table("api_keys", partner=in_scope, authn=f"key_id = {API_KEY}", authn_write=f"key_id = {API_KEY}")
@@ -123,8 +123,7 @@ def upgrade() -> None:
     tenant_table("deal_stage_history", partner="deal_id in (select id from app.deals)")
     tenant_table(
         "activities",
-        partner=f"{in_scope} or deal_id in (select id from app.deals)"
-        " or customer_id in (select id from app.customers)",
+        partner=f"{in_scope} or deal_id in (select id from app.deals) or customer_id in (select id from app.customers)",
     )
     tenant_table("policy_rules")
     for table in ("deals", "customers"):

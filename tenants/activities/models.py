@@ -21,9 +21,7 @@ class Activity(TenantScoped, Base):
         ForeignKeyConstraint(["tenant_id", "partner_id"], ["app.partners.tenant_id", "app.partners.id"]),
         ForeignKeyConstraint(["tenant_id", "author_id"], ["app.users.tenant_id", "app.users.id"]),
         CheckConstraint("kind in ('note', 'call', 'meeting', 'email', 'task')", name="kind"),
-        CheckConstraint(
-            "num_nonnulls(customer_id, deal_id, partner_id) >= 1", name="has_subject"
-        ),
+        CheckConstraint("num_nonnulls(customer_id, deal_id, partner_id) >= 1", name="has_subject"),
         Index("ix_activities_tenant_id_customer_id", "tenant_id", "customer_id", "occurred_at"),
         Index("ix_activities_tenant_id_deal_id", "tenant_id", "deal_id", "occurred_at"),
         Index("ix_activities_tenant_id_partner_id", "tenant_id", "partner_id", "occurred_at"),

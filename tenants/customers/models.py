@@ -18,9 +18,7 @@ class Customer(TenantScoped, Timestamps, Versioned, Base):
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id", "owner_id"], ["app.users.tenant_id", "app.users.id"]),
         ForeignKeyConstraint(["tenant_id", "partner_id"], ["app.partners.tenant_id", "app.partners.id"]),
-        CheckConstraint(
-            "lifecycle_stage in ('lead', 'prospect', 'customer', 'churned')", name="lifecycle_stage"
-        ),
+        CheckConstraint("lifecycle_stage in ('lead', 'prospect', 'customer', 'churned')", name="lifecycle_stage"),
         Index("ix_customers_tenant_id_partner_id", "tenant_id", "partner_id"),
         Index("ix_customers_tenant_id_owner_id", "tenant_id", "owner_id"),
         Index("ix_customers_tenant_id_domain", "tenant_id", "domain"),

@@ -88,9 +88,7 @@ class DealStageChange(TenantScoped, Base):
         ForeignKeyConstraint(
             ["tenant_id", "from_stage_id"], ["app.pipeline_stages.tenant_id", "app.pipeline_stages.id"]
         ),
-        ForeignKeyConstraint(
-            ["tenant_id", "to_stage_id"], ["app.pipeline_stages.tenant_id", "app.pipeline_stages.id"]
-        ),
+        ForeignKeyConstraint(["tenant_id", "to_stage_id"], ["app.pipeline_stages.tenant_id", "app.pipeline_stages.id"]),
         Index("ix_deal_stage_history_tenant_id_deal_id", "tenant_id", "deal_id", "changed_at"),
         {"schema": APP_SCHEMA},
     )

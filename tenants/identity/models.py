@@ -51,8 +51,7 @@ class Membership(TenantScoped, Timestamps, Base):
         CheckConstraint(f"audience in {AUDIENCES_SQL}", name="audience"),
         CheckConstraint("status in ('active', 'revoked')", name="status"),
         CheckConstraint(
-            "(audience = 'partner') = (partner_id is not null)"
-            " and (audience = 'customer') = (customer_id is not null)",
+            "(audience = 'partner') = (partner_id is not null) and (audience = 'customer') = (customer_id is not null)",
             name="link",
         ),
         Index("ix_memberships_tenant_id_partner_id", "tenant_id", "partner_id"),
@@ -97,8 +96,7 @@ class ApiKey(TenantScoped, Base):
         ForeignKeyConstraint(["tenant_id", "customer_id"], ["app.customers.tenant_id", "app.customers.id"]),
         CheckConstraint(f"audience in {AUDIENCES_SQL}", name="audience"),
         CheckConstraint(
-            "(audience = 'partner') = (partner_id is not null)"
-            " and (audience = 'customer') = (customer_id is not null)",
+            "(audience = 'partner') = (partner_id is not null) and (audience = 'customer') = (customer_id is not null)",
             name="link",
         ),
         Index("ix_api_keys_tenant_id_partner_id", "tenant_id", "partner_id"),

@@ -1,0 +1,65 @@
+"""Writing audit entries: who, what, when, before and after, in the same transaction as the change."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import enum
+import uuid
+from typing import Any
+
+from sqlalchemy import inspect
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from authz.principal import Principal
+from tenants.audit.models import AuditEntry
+
+HIDDEN = frozenset({"password_hash", "secret_hash", "token_hash"})
+
+
+def snapshot(row: Any) -> dict[str, Any]:
+    """A JSON-safe picture of a mapped row's columns, secrets left out."""
+    mapper = inspect(row).mapper
+    return {
+        attr.key: _json(getattr(row, attr.key))
+        for attr in mapper.column_attrs
+        if attr.key not in HIDDEN and attr.key != "tenant_id"
+    }
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, uuid.UUID | dt.date | dt.datetime):
+        return value.isoformat() if not isinstance(value, uuid.UUID) else str(value)
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, list | tuple):
+        return [_json(v) for v in value]
+    return value
+
+
+async def record(
+    session: AsyncSession,
+    principal: Principal,
+    action: str,
+    entity_type: str,
+    entity_id: uuid.UUID | None,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    tenant_id: uuid.UUID | None = None,
+) -> None:
+    session.add(
+        AuditEntry(
+            tenant_id=tenant_id or principal.tenant_id,
+            actor_id=principal.user_id,
+            actor_audience=str(principal.audience),
+            api_key_id=principal.api_key_id,
+            action=action,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            before=before,
+            after=after,
+        )
+    )

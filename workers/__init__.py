@@ -1,0 +1,1 @@
+"""Background work on Dramatiq: the broker, the outbox relay and the actors."""
