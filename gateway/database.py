@@ -16,11 +16,12 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import make_url
+from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
 import migrations
+from authz.policy import DEFAULT_POLICY_LINES
 from tenants.database import async_url
 
 MIGRATIONS_DIR = Path(migrations.__file__).parent
@@ -57,8 +58,10 @@ async def bootstrap(admin_url: str, database: str, roles: Roles) -> None:
         for role, extra in ((roles.owner, ""), (roles.app, ""), (roles.relay, "")):
             exists = await conn.fetchval("select 1 from pg_roles where rolname = $1", role.name)
             verb = "alter" if exists else "create"
-            password = "" if role.password is None else await conn.fetchval(
-                "select format('password %L', $1::text)", role.password
+            password = (
+                ""
+                if role.password is None
+                else await conn.fetchval("select format('password %L', $1::text)", role.password)
             )
             await conn.execute(
                 f"{verb} role {_ident(role.name)} login nosuperuser nocreatedb nocreaterole"
@@ -105,7 +108,7 @@ def alembic_config(roles: Roles) -> Config:
 
 
 async def migrate(owner_url: str, roles: Roles, revision: str = "head") -> None:
-    """Upgrade to `revision` as the owner."""
+    """Upgrade to `revision` as the owner, then bring the shared default policy lines up to date."""
     config = alembic_config(roles)
     engine = create_async_engine(async_url(owner_url), poolclass=NullPool)
     try:
@@ -116,6 +119,17 @@ async def migrate(owner_url: str, roles: Roles, revision: str = "head") -> None:
                 command.upgrade(config, revision)
 
             await conn.run_sync(upgrade)
+            await conn.execute(text("delete from platform.policy_rules"))
+            await conn.execute(
+                text(
+                    "insert into platform.policy_rules (ptype, role, dom, obj, act, eft)"
+                    " values (:ptype, :role, :dom, :obj, :act, :eft)"
+                ),
+                [
+                    dict(zip(("ptype", "role", "dom", "obj", "act", "eft"), line, strict=True))
+                    for line in DEFAULT_POLICY_LINES
+                ],
+            )
     finally:
         await engine.dispose()
 

@@ -36,7 +36,7 @@ class Settings:
     broker_url: str | None = _setting(
         None, "Dramatiq broker: postgres://, redis:// or amqp://. Unset: the application database."
     )
-    data_dir: Path = _setting(Path(".channelgraph"), "Data directory for the embedded database and secrets.")
+    data_dir: Path = _setting(Path(".channelgraph"), "Data directory for the embedded database and secrets.")  # noqa: RUF009 - an immutable default
     database_name: str = _setting("channelgraph", "Database that `db init` creates.")
     owner_role: str = _setting("channelgraph_owner", "Role that owns the schemas and runs migrations.")
     app_role: str = _setting("channelgraph_app", "Runtime role: no superuser, no owner, no BYPASSRLS.")

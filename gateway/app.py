@@ -1,0 +1,62 @@
+"""The ASGI application: composition of settings, database, policies, authentication and the schema."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.routing import Route
+
+from gateway.authentication import AuthenticationMiddleware, Authenticator
+from gateway.graphql import GraphQLEndpoint
+from gateway.health import healthz, readiness
+from gateway.policies import PolicyStore
+from gateway.settings import Settings
+from gateway.tokens import TokenService
+from schema.context import Services
+from schema.schema import Limits, build_schema
+from tenants.database import create_engine, session_factory
+
+log = logging.getLogger("channelgraph")
+
+
+def create_app(settings: Settings, app_url: str) -> Starlette:
+    """The app for `settings`, connected as the runtime role at `app_url`."""
+    engine = create_engine(app_url, pool_size=settings.pool_size)
+    sessions = session_factory(engine)
+    tokens = TokenService(
+        secret=settings.jwt_secret,
+        jwks=settings.jwt_jwks,
+        issuer=settings.jwt_issuer,
+        ttl_seconds=settings.jwt_ttl_seconds,
+    )
+    policies = PolicyStore(sessions)
+    services = Services(sessions=sessions, mint_token=tokens.mint, dev=settings.dev)
+    schema = build_schema(
+        introspection=settings.dev,
+        limits=Limits(settings.max_query_depth, settings.max_query_tokens, settings.max_query_aliases),
+    )
+    endpoint = GraphQLEndpoint(schema, services, policies)
+    authenticator = Authenticator(sessions, tokens, settings.membership_cache_seconds)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await policies.load_defaults()
+        yield
+        await engine.dispose()
+
+    app = Starlette(
+        routes=[
+            Route("/graphql", endpoint.handle, methods=["GET", "POST"]),
+            Route("/healthz", healthz),
+            Route("/readyz", readiness(engine)),
+        ],
+        lifespan=lifespan,
+    )
+    app.add_middleware(AuthenticationMiddleware, authenticator=authenticator)
+    app.state.engine = engine
+    app.state.sessions = sessions
+    app.state.tokens = tokens
+    return app

@@ -1,0 +1,138 @@
+"""What the CLI's commands do, on an open runtime. Operators act as the platform principal."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from authz.principal import Principal
+from gateway.database import bootstrap
+from gateway.database import migrate as run_migrations
+from gateway.runtime import Runtime
+from gateway.tokens import TokenService
+from tenants import demo
+from tenants.database import create_engine, session_factory, tenant_session
+from tenants.errors import DomainError
+from tenants.identity.users import find_user_by_email
+from tenants.platform import provisioning
+from tenants.platform.models import PlatformAdmin, Tenant
+
+OPERATOR = Principal.platform(None)
+DEV_TOKEN_TTL = dt.timedelta(days=7)
+
+
+class CommandFailed(Exception):
+    pass
+
+
+async def migrate(runtime: Runtime) -> None:
+    await run_migrations(runtime.owner_url, runtime.roles)
+
+
+async def init_database(runtime: Runtime) -> None:
+    await bootstrap(runtime.admin_url, runtime.settings.database_name, runtime.roles)
+    if runtime.owner_url:
+        await run_migrations(runtime.owner_url, runtime.roles)
+
+
+class _Sessions:
+    """A short-lived engine for one command."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.engine = create_engine(runtime.app_url, pooled=False)
+
+    async def __aenter__(self) -> async_sessionmaker[AsyncSession]:
+        return session_factory(self.engine)
+
+    async def __aexit__(self, *exc) -> None:
+        await self.engine.dispose()
+
+
+async def create_tenant(runtime: Runtime, **fields) -> provisioning.Provisioned:
+    async with _Sessions(runtime) as sessions, tenant_session(sessions, OPERATOR) as session:
+        try:
+            return await provisioning.provision_tenant(session, OPERATOR, **fields)
+        except DomainError as error:
+            raise CommandFailed(error.message) from None
+
+
+async def list_tenants(runtime: Runtime) -> list[Tenant]:
+    async with _Sessions(runtime) as sessions, tenant_session(sessions, OPERATOR, read_only=True) as session:
+        return list((await session.execute(provisioning.tenants_query().order_by(Tenant.slug))).scalars())
+
+
+async def set_tenant_status(runtime: Runtime, slug: str, status: str) -> Tenant:
+    async with _Sessions(runtime) as sessions, tenant_session(sessions, OPERATOR) as session:
+        tenant = (await session.execute(select(Tenant).where(Tenant.slug == slug.lower()))).scalar_one_or_none()
+        if tenant is None:
+            raise CommandFailed(f"no tenant {slug!r}")
+        return await provisioning.set_tenant_status(session, OPERATOR, tenant.id, status)
+
+
+def _dev_tokens(runtime: Runtime) -> TokenService:
+    settings = runtime.settings
+    if not settings.dev or not settings.jwt_secret:
+        raise CommandFailed("development tokens need CHANNELGRAPH_DEV=1 and a JWT secret (CHANNELGRAPH_JWT_SECRET)")
+    return TokenService(secret=settings.jwt_secret, issuer=settings.jwt_issuer)
+
+
+async def mint_dev_token(runtime: Runtime, *, tenant: str | None, email: str | None, platform: bool) -> str:
+    tokens = _dev_tokens(runtime)
+    async with _Sessions(runtime) as sessions:
+        if platform:
+            async with tenant_session(sessions, OPERATOR, read_only=True) as session:
+                stmt = select(PlatformAdmin).where(PlatformAdmin.status == "active").order_by(PlatformAdmin.created_at)
+                if email:
+                    stmt = stmt.where(func.lower(PlatformAdmin.email) == email.lower())
+                admin = (await session.execute(stmt.limit(1))).scalar_one_or_none()
+            if admin is None:
+                raise CommandFailed("no such platform admin (`channelgraph demo` creates one)")
+            return tokens.mint(None, admin.id, ttl=DEV_TOKEN_TTL)
+        if not tenant or not email:
+            raise CommandFailed("name the tenant and the user: --tenant SLUG --email EMAIL (or --platform)")
+        async with tenant_session(sessions, Principal.anonymous(), read_only=True) as session:
+            found = await provisioning.tenant_for_slug(session, tenant)
+        if found is None:
+            raise CommandFailed(f"no tenant {tenant!r}")
+        async with tenant_session(sessions, Principal.system(found[0]), read_only=True) as session:
+            user = await find_user_by_email(session, email)
+        if user is None:
+            raise CommandFailed(f"no user {email!r} in {tenant!r}")
+        return tokens.mint(found[0], user.id, ttl=DEV_TOKEN_TTL)
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    tenant: str
+    email: str
+    audience: str
+    roles: list[str]
+    token: str
+
+    def as_dict(self) -> dict:
+        return {
+            "tenant": self.tenant,
+            "email": self.email,
+            "audience": self.audience,
+            "roles": self.roles,
+            "token": self.token,
+        }
+
+
+async def seed_demo(runtime: Runtime) -> list[DemoLogin]:
+    tokens = _dev_tokens(runtime)
+    async with _Sessions(runtime) as sessions:
+        users = await demo.seed(sessions)
+    return [
+        DemoLogin(
+            u.tenant_slug,
+            u.email,
+            u.audience,
+            list(u.roles),
+            tokens.mint(u.tenant_id, u.user_id, ttl=DEV_TOKEN_TTL),
+        )
+        for u in users
+    ]

@@ -1,0 +1,61 @@
+"""`channelgraph serve`: resolve the database (embedded by default), optionally seed the demo, run uvicorn.
+
+On SIGINT or SIGTERM uvicorn shuts down gracefully, restores the handlers it found and raises the
+signal again. The handlers installed here turn that (or a signal before uvicorn runs) into a normal
+exit, so the `finally` below stops the embedded database before the process ends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+import uvicorn
+
+from gateway.app import create_app
+from gateway.runtime import Runtime, open_runtime
+from gateway.settings import Settings
+
+log = logging.getLogger("channelgraph.serve")
+
+
+def serve(settings: Settings, *, host: str | None, port: int | None, demo: bool) -> int:
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, _exit_normally)
+    runtime = asyncio.run(open_runtime(settings))
+    try:
+        if demo:
+            _print_demo(runtime)
+        app = create_app(runtime.settings, runtime.app_url)
+        config = uvicorn.Config(
+            app,
+            host=host or settings.host,
+            port=port or settings.port,
+            log_level="info",
+            lifespan="on",
+            proxy_headers=False,
+        )
+        server = uvicorn.Server(config)
+        if runtime.settings.dev:
+            log.info("development mode: GraphiQL at http://%s:%s/graphql", config.host, config.port)
+        asyncio.run(server.serve())
+        return 0 if server.started else 1
+    finally:
+        runtime.close()
+
+
+def _exit_normally(signum: int, frame: object) -> None:
+    log.info("%s: stopping", signal.Signals(signum).name)
+    raise SystemExit(0)
+
+
+def _print_demo(runtime: Runtime) -> None:
+    from gateway import commands
+
+    logins = asyncio.run(commands.seed_demo(runtime))
+    print("Demo users (tenant, email, audience, roles) with development tokens:", flush=True)
+    for login in logins:
+        print(f"  {login.tenant:8} {login.email:32} {login.audience:9} {','.join(login.roles)}")
+        print(f"    Authorization: Bearer {login.token}")
+    print(flush=True)

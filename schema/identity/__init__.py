@@ -1,0 +1,1 @@
+"""Who the caller is (viewer), signing in, invitations, and (for admins) users and their roles."""

@@ -1,0 +1,1 @@
+"""Platform operations: provisioning and running tenants."""
