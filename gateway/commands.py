@@ -13,7 +13,6 @@ from gateway.database import bootstrap
 from gateway.database import migrate as run_migrations
 from gateway.runtime import Runtime
 from gateway.tokens import TokenService
-from tenants import demo
 from tenants.database import create_engine, session_factory, tenant_session
 from tenants.errors import DomainError
 from tenants.identity.users import find_user_by_email
@@ -123,6 +122,8 @@ class DemoLogin:
 
 
 async def seed_demo(runtime: Runtime) -> list[DemoLogin]:
+    from tenants import demo
+
     tokens = _dev_tokens(runtime)
     async with _Sessions(runtime) as sessions:
         users = await demo.seed(sessions)

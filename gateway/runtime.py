@@ -62,7 +62,7 @@ def _secrets(data_dir: Path) -> dict[str, str]:
     if path.exists():
         return json.loads(path.read_text())
     data_dir.mkdir(parents=True, exist_ok=True)
-    values = {name: secrets.token_urlsafe(24) for name in ("owner", "app", "relay")}
+    values = {name: secrets.token_urlsafe(24) for name in ("superuser", "owner", "app", "relay")}
     values["jwt_secret"] = secrets.token_urlsafe(48)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
@@ -84,7 +84,12 @@ async def open_runtime(settings: Settings, *, prepare: bool = True) -> Runtime:
     data_dir = settings.data_dir.resolve()
     generated = _secrets(data_dir)
     embedded = EmbeddedDatabase(data_dir)
-    admin_url = embedded.start()
+    embedded.start()
+    try:
+        admin_url = await embedded.require_passwords(generated["superuser"])
+    except BaseException:
+        embedded.stop()
+        raise
     roles = Roles(
         owner=Role(settings.owner_role, generated["owner"]),
         app=Role(settings.app_role, generated["app"]),

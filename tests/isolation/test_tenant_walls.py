@@ -92,7 +92,7 @@ async def test_no_tenant_set_sees_nothing_and_writes_nothing(engine, two_tenants
         for table in TABLES:
             assert (await conn.execute(text(f"select count(*) from app.{table}"))).scalar() == 0, table
         await conn.rollback()
-    for table, sql in INSERTS:
+    for _table, sql in INSERTS:
         async with engine.connect() as conn:
             with pytest.raises(DBAPIError):
                 await conn.execute(text(sql), {"t": a.id, "x": uuid.uuid4(), **a_ids})
