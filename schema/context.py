@@ -9,7 +9,7 @@ caches are dropped so the payload is read fresh.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -83,6 +83,11 @@ class Context:
 
     def allows(self, action: Action) -> bool:
         return self.decisions.allows(action)
+
+    async def write(self, operation: Callable[..., Awaitable[Any]], *args: Any, **kwargs: Any) -> Any:
+        """Run one service operation as the caller in its own read-write transaction."""
+        async with self.db.writing() as session:
+            return await operation(session, self.principal, *args, **kwargs)
 
     def loader(self, key: str, factory: Callable[[Context], Any]) -> Any:
         found = self.loaders.get(key)

@@ -10,8 +10,9 @@ from typing import Any, Generic, TypeVar
 
 import strawberry
 
+from schema.loaders import load_one
 from tenants.errors import NotFound
-from tenants.pagination import Page, PageRequest
+from tenants.pagination import Page, PageRequest, count, fetch_page
 
 T = TypeVar("T")
 
@@ -83,3 +84,36 @@ class Connection(Generic[T]):
 
 def page_request(first: int | None, after: str | None, last: int | None, before: str | None) -> PageRequest:
     return PageRequest(first=first, after=after, last=last, before=before)
+
+
+async def connection(
+    info: Any,
+    query: Any,
+    order: list,
+    convert: Callable[[Any], T],
+    *,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+) -> Connection[T]:
+    """A page of `query` in `order`, read in the request's transaction, with a lazy `totalCount`."""
+    db = info.context.db
+    request = page_request(first, after, last, before)
+    async with db.reading() as session:
+        page = await fetch_page(session, query, order, request)
+
+    async def total() -> int:
+        async with db.reading() as session:
+            return await count(session, query)
+
+    return Connection.of(page, convert, total)
+
+
+async def lookup(info: Any, model: type, global_id: str, type_name: str, convert: Callable[[Any], T]) -> T:
+    """One object by global id; absent, another tenant's or out of scope are the same NOT_FOUND."""
+    _, id_ = from_global_id(global_id, type_name)
+    row = await load_one(info.context, model, id_)
+    if row is None:
+        raise NotFound(f"no such {type_name}")
+    return convert(row)

@@ -15,8 +15,25 @@ from strawberry.extensions import (
 )
 from strawberry.types import Info
 
+from schema.activities.mutations import ActivityMutation
+from schema.activities.queries import ActivityQuery
+from schema.activities.types import Activity
+from schema.audit.queries import AuditQuery
+from schema.customers.mutations import CustomerMutation
+from schema.customers.queries import CustomerQuery
+from schema.customers.types import Contact, Customer
+from schema.deals.mutations import DealMutation
+from schema.deals.queries import DealQuery
+from schema.deals.types import Deal, PipelineStage
 from schema.identity.sign_in import SignInMutation
+from schema.identity.types import User
+from schema.identity.users import UserMutation, UserQuery
 from schema.identity.viewer import Viewer
+from schema.masks import FieldMasks
+from schema.nodes import NodeQuery
+from schema.partners.mutations import PartnerMutation
+from schema.partners.queries import PartnerQuery
+from schema.partners.types import Partner
 from schema.permissions import Authenticated
 from schema.platform.mutations import PlatformMutation
 from schema.platform.queries import PlatformQuery
@@ -30,14 +47,16 @@ class Limits:
 
 
 @strawberry.type
-class Query(PlatformQuery):
+class Query(NodeQuery, PartnerQuery, CustomerQuery, DealQuery, ActivityQuery, UserQuery, AuditQuery, PlatformQuery):
     @strawberry.field(permission_classes=[Authenticated], description="Who am I, and what may I do.")
     def viewer(self, info: Info) -> Viewer:
         return Viewer.of(info)
 
 
 @strawberry.type
-class Mutation(PlatformMutation, SignInMutation):
+class Mutation(
+    PartnerMutation, CustomerMutation, DealMutation, ActivityMutation, UserMutation, PlatformMutation, SignInMutation
+):
     pass
 
 
@@ -47,7 +66,13 @@ def build_schema(*, introspection: bool, limits: Limits = Limits()) -> strawberr
         functools.partial(QueryDepthLimiter, max_depth=limits.max_depth),
         functools.partial(MaxTokensLimiter, max_token_count=limits.max_tokens),
         functools.partial(MaxAliasesLimiter, max_alias_count=limits.max_aliases),
+        FieldMasks,
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
-    return strawberry.Schema(query=Query, mutation=Mutation, extensions=extensions)
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        extensions=extensions,
+        types=[Partner, Customer, Contact, Deal, Activity, User, PipelineStage],
+    )

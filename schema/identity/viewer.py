@@ -7,7 +7,15 @@ import enum
 import strawberry
 from strawberry.types import Info
 
+from schema.customers.types import Customer
+from schema.identity.types import User
+from schema.loaders import load_one
+from schema.partners.types import Partner
 from schema.relay import to_global_id
+from tenants.customers.models import Customer as CustomerRow
+from tenants.identity.models import User as UserRow
+from tenants.partners.models import Partner as PartnerRow
+from tenants.platform.models import Tenant as TenantRow
 
 
 @strawberry.enum
@@ -16,6 +24,16 @@ class Audience(enum.Enum):
     VENDOR = "vendor"
     PARTNER = "partner"
     CUSTOMER = "customer"
+
+
+@strawberry.type
+class ViewerTenant:
+    id: strawberry.ID
+    slug: str
+    name: str
+    time_zone: str
+    default_currency: str
+    fiscal_year_start_month: int
 
 
 @strawberry.type
@@ -31,6 +49,40 @@ class Viewer:
     @strawberry.field(description="Actions (`object:action`) the caller may perform, for showing controls.")
     def permissions(self, info: Info) -> list[str]:
         return sorted(str(action) for action in info.context.decisions.permitted())
+
+    @strawberry.field(description="The signed-in user (null for API keys and platform admins).")
+    async def user(self, info: Info) -> User | None:
+        row = await load_one(info.context, UserRow, info.context.principal.user_id)
+        return None if row is None or info.context.principal.tenant_id is None else User.of(row)
+
+    @strawberry.field
+    async def tenant(self, info: Info) -> ViewerTenant | None:
+        tenant_id = info.context.principal.tenant_id
+        if tenant_id is None:
+            return None
+        row = await load_one(info.context, TenantRow, tenant_id)
+        return (
+            None
+            if row is None
+            else ViewerTenant(
+                id=to_global_id("Tenant", row.id),
+                slug=row.slug,
+                name=row.name,
+                time_zone=row.time_zone,
+                default_currency=row.default_currency,
+                fiscal_year_start_month=row.fiscal_year_start_month,
+            )
+        )
+
+    @strawberry.field(description="The caller's partner organisation, for partner users and keys.")
+    async def partner(self, info: Info) -> Partner | None:
+        row = await load_one(info.context, PartnerRow, info.context.principal.partner_id)
+        return None if row is None else Partner.of(row)
+
+    @strawberry.field(description="The caller's customer account, for customer users and keys.")
+    async def customer(self, info: Info) -> Customer | None:
+        row = await load_one(info.context, CustomerRow, info.context.principal.customer_id)
+        return None if row is None else Customer.of(row)
 
     @classmethod
     def of(cls, info: Info) -> Viewer:

@@ -7,7 +7,7 @@ import re
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import Select, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,6 +18,8 @@ from tenants.base import new_id
 from tenants.errors import BadInput, Conflict, NotFound, Unauthenticated
 from tenants.identity.credentials import digest, hash_password, issue_invitation_token, verify_password
 from tenants.identity.models import Invitation, Membership, User
+from tenants.pagination import SortKey
+from tenants.text_search import matches_any
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 INVITATION_TTL = dt.timedelta(days=7)
@@ -177,6 +179,7 @@ async def revoke_access(session: AsyncSession, principal: Principal, user_id: uu
     if user_id == principal.user_id:
         raise BadInput("you cannot revoke your own access", field="userId")
     found = await member(session, user_id)
+    _own_partner_only(principal, found)
     if found.membership.status != "revoked":
         found.membership.status = "revoked"
         found.membership.revoked_at = func.now()
@@ -188,3 +191,59 @@ async def revoke_access(session: AsyncSession, principal: Principal, user_id: uu
         await session.flush()
         await record(session, principal, "user.revoke", "User", user_id)
     return found
+
+
+def users_query(
+    *,
+    search: str | None = None,
+    audience: str | None = None,
+    partner_id: uuid.UUID | None = None,
+    status: str | None = None,
+) -> Select:
+    stmt = select(User).join(Membership, (Membership.tenant_id == User.tenant_id) & (Membership.user_id == User.id))
+    if search:
+        stmt = stmt.where(matches_any(search, User.name, User.email))
+    if audience:
+        stmt = stmt.where(Membership.audience == audience)
+    if partner_id:
+        stmt = stmt.where(Membership.partner_id == partner_id)
+    if status:
+        stmt = stmt.where(User.status == status)
+    return stmt
+
+
+USER_ORDER = [SortKey(User.email), SortKey(User.id, kind=uuid.UUID)]
+
+
+async def invite_user(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    email: str,
+    name: str,
+    audience: str,
+    roles: list[str],
+    partner_id: uuid.UUID | None = None,
+    customer_id: uuid.UUID | None = None,
+) -> tuple[User, str]:
+    """A new member with a one-time invitation. Partner admins invite only their own partner's users."""
+    if principal.audience is Audience.PARTNER:
+        if audience != "partner" or partner_id not in (None, principal.partner_id):
+            raise BadInput("partner admins invite users of their own partner only", field="audience")
+        partner_id = principal.partner_id
+    user = await create_member(
+        session,
+        principal,
+        email=email,
+        name=name,
+        audience=audience,
+        roles=roles,
+        partner_id=partner_id,
+        customer_id=customer_id,
+    )
+    return user, await invite(session, principal, user)
+
+
+def _own_partner_only(principal: Principal, found: Member) -> None:
+    if principal.audience is Audience.PARTNER and found.membership.partner_id != principal.partner_id:
+        raise NotFound("no such user")

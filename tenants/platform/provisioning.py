@@ -24,6 +24,7 @@ from tenants.errors import BadInput, Conflict, Forbidden, NotFound
 from tenants.identity.users import create_member, invite
 from tenants.pagination import PageRequest, SortKey, fetch_page
 from tenants.platform.models import PlatformAudit, Tenant
+from tenants.text_search import matches_any
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 STATUSES = ("active", "suspended")
@@ -108,8 +109,7 @@ def tenants_query(status: str | None = None, search: str | None = None) -> Selec
     if status:
         stmt = stmt.where(Tenant.status == status)
     if search:
-        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(Tenant.name.ilike(pattern) | Tenant.slug.ilike(pattern))
+        stmt = stmt.where(matches_any(search, Tenant.name, Tenant.slug))
     return stmt
 
 

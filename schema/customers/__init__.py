@@ -1,0 +1,1 @@
+"""Customers and contacts in the graph."""

@@ -1,0 +1,1 @@
+"""Deals, stages and the pipeline in the graph."""

@@ -1,0 +1,190 @@
+"""Customers and contacts: listing with filters, create, update, archive."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from authz.principal import Audience, Principal
+from tenants import records
+from tenants.customers.models import COMPANY_SIZES, LIFECYCLE_STAGES, Contact, Customer
+from tenants.errors import BadInput, Conflict
+from tenants.identity.models import User
+from tenants.identity.users import EMAIL
+from tenants.pagination import SortKey
+from tenants.partners.models import Partner
+from tenants.text_search import matches_any, normalise_domain
+
+CUSTOMER_ORDERS = {
+    "NAME": [SortKey(Customer.name), SortKey(Customer.id, kind=uuid.UUID)],
+    "CREATED_AT": [
+        SortKey(Customer.created_at, descending=True, kind=dt.datetime),
+        SortKey(Customer.id, kind=uuid.UUID),
+    ],
+}
+CONTACT_ORDERS = {
+    "NAME": [SortKey(Contact.last_name), SortKey(Contact.first_name), SortKey(Contact.id, kind=uuid.UUID)],
+    "CREATED_AT": [SortKey(Contact.created_at, descending=True, kind=dt.datetime), SortKey(Contact.id, kind=uuid.UUID)],
+}
+
+
+@dataclass(frozen=True)
+class CustomerFilter:
+    search: str | None = None
+    lifecycle_stage: str | None = None
+    partner_id: uuid.UUID | None = None
+    owner_id: uuid.UUID | None = None
+    industry: str | None = None
+    include_archived: bool = False
+
+
+@dataclass(frozen=True)
+class ContactFilter:
+    search: str | None = None
+    customer_id: uuid.UUID | None = None
+    partner_id: uuid.UUID | None = None
+    include_archived: bool = False
+
+
+def customers_query(f: CustomerFilter) -> Select:
+    stmt = select(Customer)
+    if not f.include_archived:
+        stmt = stmt.where(Customer.archived_at.is_(None))
+    if f.search:
+        stmt = stmt.where(matches_any(f.search, Customer.name, Customer.domain))
+    if f.lifecycle_stage:
+        stmt = stmt.where(Customer.lifecycle_stage == f.lifecycle_stage)
+    if f.partner_id:
+        stmt = stmt.where(Customer.partner_id == f.partner_id)
+    if f.owner_id:
+        stmt = stmt.where(Customer.owner_id == f.owner_id)
+    if f.industry:
+        stmt = stmt.where(Customer.industry == f.industry)
+    return stmt
+
+
+def contacts_query(f: ContactFilter) -> Select:
+    stmt = select(Contact)
+    if not f.include_archived:
+        stmt = stmt.where(Contact.archived_at.is_(None))
+    if f.search:
+        stmt = stmt.where(matches_any(f.search, Contact.first_name, Contact.last_name, Contact.email))
+    if f.customer_id:
+        stmt = stmt.where(Contact.customer_id == f.customer_id)
+    if f.partner_id:
+        stmt = stmt.where(Contact.partner_id == f.partner_id)
+    return stmt
+
+
+async def _check_customer(session: AsyncSession, principal: Principal, fields: dict[str, Any]) -> dict[str, Any]:
+    if "name" in fields and not (fields["name"] or "").strip():
+        raise BadInput("name must not be empty", field="name")
+    if fields.get("lifecycle_stage") is not None and fields["lifecycle_stage"] not in LIFECYCLE_STAGES:
+        raise BadInput(f"lifecycle stage must be one of {', '.join(LIFECYCLE_STAGES)}", field="lifecycleStage")
+    if fields.get("size") is not None and fields["size"] not in COMPANY_SIZES:
+        raise BadInput(f"size must be one of {', '.join(COMPANY_SIZES)}", field="size")
+    if "domain" in fields:
+        fields["domain"] = normalise_domain(fields["domain"])
+    if fields.get("owner_id"):
+        await records.load(session, User, fields["owner_id"], label="owner")
+    if fields.get("partner_id"):
+        await records.load(session, Partner, fields["partner_id"], label="partner")
+    if principal.audience is Audience.PARTNER and ({"owner_id"} & fields.keys()):
+        raise BadInput("partners do not assign vendor owners", field="ownerId")
+    return fields
+
+
+async def create_customer(session: AsyncSession, principal: Principal, fields: dict[str, Any]) -> Customer:
+    fields = dict(fields)
+    if principal.audience is Audience.PARTNER:
+        fields.setdefault("partner_id", principal.partner_id)
+    elif principal.audience is Audience.VENDOR:
+        fields.setdefault("owner_id", principal.user_id)
+    fields = await _check_customer(session, principal, fields)
+    customer = Customer(id=uuid.uuid4(), tenant_id=principal.tenant_id, **fields)
+    return await records.create(session, principal, customer, action="customer.create")
+
+
+async def update_customer(
+    session: AsyncSession, principal: Principal, customer_id: uuid.UUID, version: int, changes: dict[str, Any]
+) -> Customer:
+    changes = await _check_customer(session, principal, dict(changes))
+    customer = await records.lock_for_change(session, Customer, customer_id, version, label="customer")
+    return await records.change(session, principal, customer, changes, action="customer.update")
+
+
+async def archive_customer(
+    session: AsyncSession, principal: Principal, customer_id: uuid.UUID, version: int
+) -> Customer:
+    return await records.archive(session, principal, Customer, customer_id, version, label="customer")
+
+
+async def _check_contact(session: AsyncSession, fields: dict[str, Any]) -> dict[str, Any]:
+    if "first_name" in fields and not (fields["first_name"] or "").strip():
+        raise BadInput("first name must not be empty", field="firstName")
+    if fields.get("email"):
+        fields["email"] = fields["email"].strip()
+        if not EMAIL.match(fields["email"]):
+            raise BadInput("not an email address", field="email")
+    if fields.get("customer_id"):
+        await records.load(session, Customer, fields["customer_id"], label="customer")
+    if fields.get("partner_id"):
+        await records.load(session, Partner, fields["partner_id"], label="partner")
+    return fields
+
+
+async def _email_taken(
+    session: AsyncSession, customer_id: uuid.UUID | None, email: str | None, contact_id: uuid.UUID
+) -> bool:
+    if not email or not customer_id:
+        return False
+    stmt = select(Contact.id).where(
+        Contact.customer_id == customer_id,
+        func.lower(Contact.email) == email.lower(),
+        Contact.archived_at.is_(None),
+        Contact.id != contact_id,
+    )
+    return (await session.execute(stmt)).first() is not None
+
+
+async def _flush_contact(session: AsyncSession, contact: Contact, write) -> Contact:
+    if await _email_taken(session, contact.customer_id, contact.email, contact.id):
+        raise Conflict("this customer already has a contact with that email", field="email")
+    try:
+        return await write()
+    except IntegrityError as error:
+        if "uq_contacts" in str(error.orig):
+            raise Conflict("this customer already has a contact with that email", field="email") from None
+        raise
+
+
+async def create_contact(session: AsyncSession, principal: Principal, fields: dict[str, Any]) -> Contact:
+    fields = await _check_contact(session, dict(fields))
+    if bool(fields.get("customer_id")) == bool(fields.get("partner_id")):
+        raise BadInput("a contact belongs to exactly one customer or one partner", field="customerId")
+    contact = Contact(id=uuid.uuid4(), tenant_id=principal.tenant_id, **fields)
+    return await _flush_contact(
+        session, contact, lambda: records.create(session, principal, contact, action="contact.create")
+    )
+
+
+async def update_contact(
+    session: AsyncSession, principal: Principal, contact_id: uuid.UUID, version: int, changes: dict[str, Any]
+) -> Contact:
+    changes = await _check_contact(session, dict(changes))
+    if "customer_id" in changes or "partner_id" in changes:
+        raise BadInput("a contact does not move between organisations", field="customerId")
+    contact = await records.lock_for_change(session, Contact, contact_id, version, label="contact")
+    if await _email_taken(session, contact.customer_id, changes.get("email", contact.email), contact.id):
+        raise Conflict("this customer already has a contact with that email", field="email")
+    return await records.change(session, principal, contact, changes, action="contact.update")
+
+
+async def archive_contact(session: AsyncSession, principal: Principal, contact_id: uuid.UUID, version: int) -> Contact:
+    return await records.archive(session, principal, Contact, contact_id, version, label="contact")

@@ -1,0 +1,267 @@
+"""Deals: listing with filters, create, update, stage moves with history, closing, partner assignment."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from authz.principal import Audience, Principal
+from tenants import records
+from tenants.customers.models import Customer
+from tenants.deals.models import DEAL_SOURCES, Deal, DealStageChange, PipelineStage
+from tenants.errors import BadInput, Conflict
+from tenants.identity.models import User
+from tenants.pagination import SortKey
+from tenants.partners.models import Partner
+from tenants.platform.models import Tenant
+from tenants.text_search import contains
+
+ORDERS = {
+    "CREATED_AT": [SortKey(Deal.created_at, descending=True, kind=dt.datetime), SortKey(Deal.id, kind=uuid.UUID)],
+    "AMOUNT": [SortKey(Deal.amount, descending=True, kind=decimal.Decimal), SortKey(Deal.id, kind=uuid.UUID)],
+    "TITLE": [SortKey(Deal.title), SortKey(Deal.id, kind=uuid.UUID)],
+    "UPDATED_AT": [SortKey(Deal.updated_at, descending=True, kind=dt.datetime), SortKey(Deal.id, kind=uuid.UUID)],
+}
+PARTNER_EDITABLE = {"title", "amount", "currency", "expected_close_date", "probability"}
+CURRENCY = re.compile(r"^[A-Z]{3}$")
+
+
+@dataclass(frozen=True)
+class DealFilter:
+    stage_id: uuid.UUID | None = None
+    partner_id: uuid.UUID | None = None
+    customer_id: uuid.UUID | None = None
+    owner_id: uuid.UUID | None = None
+    source: str | None = None
+    status: str | None = None
+    amount_min: decimal.Decimal | None = None
+    amount_max: decimal.Decimal | None = None
+    currency: str | None = None
+    close_from: dt.date | None = None
+    close_to: dt.date | None = None
+    search: str | None = None
+    include_archived: bool = False
+
+
+def deals_query(f: DealFilter) -> Select:
+    stmt = select(Deal)
+    conditions = [
+        (not f.include_archived, Deal.archived_at.is_(None)),
+        (f.stage_id, Deal.stage_id == f.stage_id),
+        (f.partner_id, Deal.partner_id == f.partner_id),
+        (f.customer_id, Deal.customer_id == f.customer_id),
+        (f.owner_id, Deal.owner_id == f.owner_id),
+        (f.source, Deal.source == f.source),
+        (f.status, Deal.status == f.status),
+        (f.amount_min is not None, Deal.amount >= f.amount_min),
+        (f.amount_max is not None, Deal.amount <= f.amount_max),
+        (f.currency, Deal.currency == f.currency),
+        (f.close_from, Deal.expected_close_date >= f.close_from),
+        (f.close_to, Deal.expected_close_date <= f.close_to),
+    ]
+    for wanted, condition in conditions:
+        if wanted:
+            stmt = stmt.where(condition)
+    if f.search:
+        stmt = stmt.where(Deal.title.ilike(contains(f.search)))
+    return stmt
+
+
+async def _stage(session: AsyncSession, stage_id: uuid.UUID) -> PipelineStage:
+    return await records.load(session, PipelineStage, stage_id, label="pipeline stage")
+
+
+async def _stage_of_kind(session: AsyncSession, kind: str) -> PipelineStage:
+    stmt = select(PipelineStage).where(PipelineStage.kind == kind).order_by(PipelineStage.position).limit(1)
+    stage = (await session.execute(stmt)).scalar_one_or_none()
+    if stage is None:
+        raise Conflict(f"the pipeline has no {kind} stage")
+    return stage
+
+
+async def _check(session: AsyncSession, principal: Principal, fields: dict[str, Any]) -> dict[str, Any]:
+    if principal.audience is Audience.PARTNER and fields.keys() - PARTNER_EDITABLE - {
+        "customer_id",
+        "partner_id",
+        "source",
+        "stage_id",
+    }:
+        raise BadInput(f"partners may change only: {', '.join(sorted(PARTNER_EDITABLE))}", field="input")
+    if "title" in fields and not (fields["title"] or "").strip():
+        raise BadInput("title must not be empty", field="title")
+    if fields.get("amount") is not None and fields["amount"] < 0:
+        raise BadInput("amount must not be negative", field="amount")
+    if fields.get("currency") is not None and not CURRENCY.match(fields["currency"]):
+        raise BadInput("currency must be an ISO 4217 code such as USD", field="currency")
+    if fields.get("probability") is not None and not 0 <= fields["probability"] <= 100:
+        raise BadInput("probability is a percentage, 0 to 100", field="probability")
+    if fields.get("source") is not None and fields["source"] not in DEAL_SOURCES:
+        raise BadInput(f"source must be one of {', '.join(DEAL_SOURCES)}", field="source")
+    if fields.get("customer_id"):
+        await records.load(session, Customer, fields["customer_id"], label="customer")
+    if fields.get("partner_id"):
+        await records.load(session, Partner, fields["partner_id"], label="partner")
+    if fields.get("owner_id"):
+        await records.load(session, User, fields["owner_id"], label="owner")
+    return fields
+
+
+async def create_deal(session: AsyncSession, principal: Principal, fields: dict[str, Any]) -> Deal:
+    fields = await _check(session, principal, dict(fields))
+    if not fields.get("customer_id"):
+        raise BadInput("a deal needs a customer", field="customerId")
+    if principal.audience is Audience.PARTNER:
+        fields.setdefault("partner_id", principal.partner_id)
+        fields.setdefault("source", "partner_sourced")
+    elif principal.audience is Audience.VENDOR:
+        fields.setdefault("owner_id", principal.user_id)
+    if fields.get("source", "direct") != "direct" and not fields.get("partner_id"):
+        raise BadInput("a partner-sourced or -influenced deal names its partner", field="partnerId")
+    stage = (
+        await _stage(session, fields["stage_id"]) if fields.get("stage_id") else await _stage_of_kind(session, "open")
+    )
+    if stage.kind != "open":
+        raise BadInput("a new deal starts in an open stage; close it with closeDeal", field="stageId")
+    fields["stage_id"] = stage.id
+    fields.setdefault("probability", stage.probability)
+    if not fields.get("currency"):
+        fields["currency"] = (await session.execute(select(Tenant.default_currency))).scalar_one()
+    deal = Deal(id=uuid.uuid4(), tenant_id=principal.tenant_id, status="open", **fields)
+    await records.create(session, principal, deal, action="deal.create")
+    session.add(
+        DealStageChange(
+            tenant_id=principal.tenant_id, deal_id=deal.id, to_stage_id=stage.id, changed_by=principal.user_id
+        )
+    )
+    await session.flush()
+    return deal
+
+
+async def update_deal(
+    session: AsyncSession, principal: Principal, deal_id: uuid.UUID, version: int, changes: dict[str, Any]
+) -> Deal:
+    if "stage_id" in changes:
+        raise BadInput("move stages with moveDealStage", field="stageId")
+    changes = await _check(session, principal, dict(changes))
+    deal = await records.lock_for_change(session, Deal, deal_id, version, label="deal")
+    return await records.change(session, principal, deal, changes, action="deal.update")
+
+
+async def move_stage(
+    session: AsyncSession, principal: Principal, deal_id: uuid.UUID, version: int, stage_id: uuid.UUID
+) -> Deal:
+    stage = await _stage(session, stage_id)
+    if stage.kind != "open":
+        raise BadInput("won and lost stages are reached with closeDeal", field="stageId")
+    deal = await records.lock_for_change(session, Deal, deal_id, version, label="deal")
+    if deal.status != "open":
+        raise Conflict("this deal is closed; reopen it by moving it from the vendor's side", field="id")
+    if deal.stage_id == stage.id:
+        return deal
+    from_stage = deal.stage_id
+    await records.change(
+        session, principal, deal, {"stage_id": stage.id, "probability": stage.probability}, action="deal.move_stage"
+    )
+    session.add(
+        DealStageChange(
+            tenant_id=principal.tenant_id,
+            deal_id=deal.id,
+            from_stage_id=from_stage,
+            to_stage_id=stage.id,
+            changed_by=principal.user_id,
+        )
+    )
+    await session.flush()
+    return deal
+
+
+async def close_deal(
+    session: AsyncSession, principal: Principal, deal_id: uuid.UUID, version: int, *, won: bool, reason: str | None
+) -> Deal:
+    if not won and not (reason or "").strip():
+        raise BadInput("a lost deal needs a reason", field="reason")
+    stage = await _stage_of_kind(session, "won" if won else "lost")
+    deal = await records.lock_for_change(session, Deal, deal_id, version, label="deal")
+    if deal.status != "open":
+        raise Conflict(f"this deal is already {deal.status}", field="id")
+    from_stage = deal.stage_id
+    await records.change(
+        session,
+        principal,
+        deal,
+        {
+            "stage_id": stage.id,
+            "status": "won" if won else "lost",
+            "probability": 100 if won else 0,
+            "close_reason": (reason or "").strip() or None,
+            "closed_at": dt.datetime.now(dt.UTC),
+        },
+        action="deal.won" if won else "deal.lost",
+    )
+    session.add(
+        DealStageChange(
+            tenant_id=principal.tenant_id,
+            deal_id=deal.id,
+            from_stage_id=from_stage,
+            to_stage_id=stage.id,
+            changed_by=principal.user_id,
+        )
+    )
+    await session.flush()
+    return deal
+
+
+async def assign_partner(
+    session: AsyncSession,
+    principal: Principal,
+    deal_id: uuid.UUID,
+    version: int,
+    partner_id: uuid.UUID | None,
+    source: str | None,
+) -> Deal:
+    if partner_id is not None:
+        await records.load(session, Partner, partner_id, label="partner")
+    source = source or ("partner_influenced" if partner_id else "direct")
+    if source not in DEAL_SOURCES:
+        raise BadInput(f"source must be one of {', '.join(DEAL_SOURCES)}", field="source")
+    if source != "direct" and partner_id is None:
+        raise BadInput("a partner-sourced or -influenced deal names its partner", field="partnerId")
+    deal = await records.lock_for_change(session, Deal, deal_id, version, label="deal")
+    return await records.change(
+        session, principal, deal, {"partner_id": partner_id, "source": source}, action="deal.assign_partner"
+    )
+
+
+async def archive_deal(session: AsyncSession, principal: Principal, deal_id: uuid.UUID, version: int) -> Deal:
+    return await records.archive(session, principal, Deal, deal_id, version, label="deal")
+
+
+@dataclass(frozen=True)
+class StageTotal:
+    stage: PipelineStage
+    deal_count: int
+    amounts: list[tuple[str, decimal.Decimal]]  # (currency, sum), sums group by currency
+
+
+async def pipeline(session: AsyncSession) -> list[StageTotal]:
+    """Deal count and amount per stage, within what the caller may see (the row policies decide)."""
+    stages = list((await session.execute(select(PipelineStage).order_by(PipelineStage.position))).scalars())
+    rows = await session.execute(
+        select(Deal.stage_id, Deal.currency, func.count(), func.sum(Deal.amount))
+        .where(Deal.archived_at.is_(None))
+        .group_by(Deal.stage_id, Deal.currency)
+        .order_by(Deal.currency)
+    )
+    counts: dict[uuid.UUID, int] = {}
+    amounts: dict[uuid.UUID, list[tuple[str, decimal.Decimal]]] = {}
+    for stage_id, currency, count, total in rows:
+        counts[stage_id] = counts.get(stage_id, 0) + count
+        amounts.setdefault(stage_id, []).append((currency, total))
+    return [StageTotal(s, counts.get(s.id, 0), amounts.get(s.id, [])) for s in stages]

@@ -1,0 +1,99 @@
+"""Partners: listing with filters, create, update, archive. Row scope is the database's business."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from authz.principal import Audience, Principal
+from tenants import records
+from tenants.errors import BadInput, Conflict
+from tenants.pagination import SortKey
+from tenants.partners.models import PARTNER_KINDS, PARTNER_STATUSES, Partner, PartnerAncestry
+from tenants.text_search import matches_any, normalise_domain
+
+ORDERS = {
+    "NAME": [SortKey(Partner.name), SortKey(Partner.id, kind=uuid.UUID)],
+    "CREATED_AT": [SortKey(Partner.created_at, descending=True, kind=dt.datetime), SortKey(Partner.id, kind=uuid.UUID)],
+}
+VENDOR_ONLY_FIELDS = {"status", "tier", "parent_id", "kind"}
+
+
+@dataclass(frozen=True)
+class PartnerFilter:
+    search: str | None = None
+    status: str | None = None
+    tier: str | None = None
+    kind: str | None = None
+    parent_id: uuid.UUID | None = None
+    ancestor_id: uuid.UUID | None = None
+    include_archived: bool = False
+
+
+def partners_query(f: PartnerFilter) -> Select:
+    stmt = select(Partner)
+    if not f.include_archived:
+        stmt = stmt.where(Partner.archived_at.is_(None))
+    if f.search:
+        stmt = stmt.where(matches_any(f.search, Partner.name, Partner.domain))
+    if f.status:
+        stmt = stmt.where(Partner.status == f.status)
+    if f.tier:
+        stmt = stmt.where(Partner.tier == f.tier)
+    if f.kind:
+        stmt = stmt.where(Partner.kind == f.kind)
+    if f.parent_id:
+        stmt = stmt.where(Partner.parent_id == f.parent_id)
+    if f.ancestor_id:
+        below = select(PartnerAncestry.descendant_id).where(
+            PartnerAncestry.ancestor_id == f.ancestor_id, PartnerAncestry.depth > 0
+        )
+        stmt = stmt.where(Partner.id.in_(below))
+    return stmt
+
+
+def _check(fields: dict[str, Any]) -> dict[str, Any]:
+    if "name" in fields and not (fields["name"] or "").strip():
+        raise BadInput("name must not be empty", field="name")
+    if fields.get("kind") is not None and fields["kind"] not in PARTNER_KINDS:
+        raise BadInput(f"kind must be one of {', '.join(PARTNER_KINDS)}", field="kind")
+    if fields.get("status") is not None and fields["status"] not in PARTNER_STATUSES:
+        raise BadInput(f"status must be one of {', '.join(PARTNER_STATUSES)}", field="status")
+    if "domain" in fields or "website" in fields:
+        fields["domain"] = normalise_domain(fields.get("domain") or fields.get("website"))
+    return fields
+
+
+async def create_partner(session: AsyncSession, principal: Principal, fields: dict[str, Any]) -> Partner:
+    fields = _check(dict(fields))
+    if fields.get("parent_id"):
+        await records.load(session, Partner, fields["parent_id"], label="parent partner")
+    partner = Partner(id=uuid.uuid4(), tenant_id=principal.tenant_id, **fields)
+    return await records.create(session, principal, partner, action="partner.create")
+
+
+async def update_partner(
+    session: AsyncSession, principal: Principal, partner_id: uuid.UUID, version: int, changes: dict[str, Any]
+) -> Partner:
+    changes = _check(dict(changes))
+    if principal.audience is Audience.PARTNER and VENDOR_ONLY_FIELDS & changes.keys():
+        raise BadInput("partners may change their profile, not their kind, status, tier or parent", field="input")
+    partner = await records.lock_for_change(session, Partner, partner_id, version, label="partner")
+    if changes.get("parent_id"):
+        await records.load(session, Partner, changes["parent_id"], label="parent partner")
+    try:
+        return await records.change(session, principal, partner, changes, action="partner.update")
+    except IntegrityError as error:
+        if "sub-partner" in str(error.orig) or "not_own_parent" in str(error.orig):
+            raise Conflict("a partner cannot be placed under itself or its own sub-partner", field="parentId") from None
+        raise
+
+
+async def archive_partner(session: AsyncSession, principal: Principal, partner_id: uuid.UUID, version: int) -> Partner:
+    return await records.archive(session, principal, Partner, partner_id, version, label="partner")
