@@ -60,6 +60,11 @@ class Mutation(
     pass
 
 
+class Schema(strawberry.Schema):
+    def process_errors(self, errors, execution_context=None) -> None:
+        """Coded errors belong to the client; unexpected ones are logged once, by `format_error`."""
+
+
 def build_schema(*, introspection: bool, limits: Limits = Limits()) -> strawberry.Schema:
     extensions: list = [
         functools.partial(ParserCache, maxsize=1024),
@@ -70,7 +75,7 @@ def build_schema(*, introspection: bool, limits: Limits = Limits()) -> strawberr
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
-    return strawberry.Schema(
+    return Schema(
         query=Query,
         mutation=Mutation,
         extensions=extensions,

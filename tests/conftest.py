@@ -132,3 +132,10 @@ async def client(app) -> AsyncIterator[httpx.AsyncClient]:
 
 def token(app, tenant_id: uuid.UUID | None, user_id: uuid.UUID) -> str:
     return app.state.tokens.mint(tenant_id, user_id)
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def world(app, sessions, new_tenant):
+    from tests.world import build_world
+
+    return await build_world(sessions, new_tenant, app.state.tokens.mint)

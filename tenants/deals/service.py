@@ -52,23 +52,23 @@ class DealFilter:
 
 def deals_query(f: DealFilter) -> Select:
     stmt = select(Deal)
-    conditions = [
-        (not f.include_archived, Deal.archived_at.is_(None)),
-        (f.stage_id, Deal.stage_id == f.stage_id),
-        (f.partner_id, Deal.partner_id == f.partner_id),
-        (f.customer_id, Deal.customer_id == f.customer_id),
-        (f.owner_id, Deal.owner_id == f.owner_id),
-        (f.source, Deal.source == f.source),
-        (f.status, Deal.status == f.status),
-        (f.amount_min is not None, Deal.amount >= f.amount_min),
-        (f.amount_max is not None, Deal.amount <= f.amount_max),
-        (f.currency, Deal.currency == f.currency),
-        (f.close_from, Deal.expected_close_date >= f.close_from),
-        (f.close_to, Deal.expected_close_date <= f.close_to),
-    ]
-    for wanted, condition in conditions:
-        if wanted:
-            stmt = stmt.where(condition)
+    if not f.include_archived:
+        stmt = stmt.where(Deal.archived_at.is_(None))
+    for value, condition in (
+        (f.stage_id, lambda v: Deal.stage_id == v),
+        (f.partner_id, lambda v: Deal.partner_id == v),
+        (f.customer_id, lambda v: Deal.customer_id == v),
+        (f.owner_id, lambda v: Deal.owner_id == v),
+        (f.source, lambda v: Deal.source == v),
+        (f.status, lambda v: Deal.status == v),
+        (f.amount_min, lambda v: Deal.amount >= v),
+        (f.amount_max, lambda v: Deal.amount <= v),
+        (f.currency, lambda v: Deal.currency == v),
+        (f.close_from, lambda v: Deal.expected_close_date >= v),
+        (f.close_to, lambda v: Deal.expected_close_date <= v),
+    ):
+        if value is not None:
+            stmt = stmt.where(condition(value))
     if f.search:
         stmt = stmt.where(Deal.title.ilike(contains(f.search)))
     return stmt
