@@ -6,6 +6,8 @@ from typing import NamedTuple
 
 
 class Action(NamedTuple):
+    """One thing a caller may do: `act` on objects of kind `obj` (Casbin's obj and act)."""
+
     obj: str
     act: str
 
@@ -38,7 +40,11 @@ VOCABULARY: dict[str, tuple[str, ...]] = {
     "audit_log": ("read",),
     "policy": ("read", "update"),
 }
+# In vocabulary order, which is the order `Decisions.permitted()` lists them in.
 ALL_ACTIONS: tuple[Action, ...] = tuple(Action(obj, act) for obj, acts in VOCABULARY.items() for act in acts)
+KNOWN_ACTIONS: frozenset[Action] = frozenset(ALL_ACTIONS)
+# Objects above any tenant: only the platform audience acts on them, and it acts on nothing else.
+PLATFORM_OBJECTS: frozenset[str] = frozenset({"tenant"})
 
 TENANT_READ = Action("tenant", "read")
 TENANT_PROVISION = Action("tenant", "provision")
@@ -84,8 +90,9 @@ POLICY_UPDATE = Action("policy", "update")
 
 
 def parse(text: str) -> Action:
+    """The action named `object:action`; ValueError if it is not in the vocabulary."""
     obj, _, act = text.partition(":")
     action = Action(obj, act)
-    if action not in ALL_ACTIONS:
+    if action not in KNOWN_ACTIONS:
         raise ValueError(f"unknown action {text!r}")
     return action

@@ -12,6 +12,7 @@ import datetime as dt
 import decimal
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -33,6 +34,7 @@ PLATFORM = Principal.platform(None)
 PLATFORM_ADMIN = ("platform@channelgraph.dev", "Platform Admin")
 # slug, name, time zone, default currency
 TENANTS = (("acme", "Acme Software", "America/New_York", "USD"), ("globex", "Globex Cloud", "Europe/Berlin", "EUR"))
+DIRECT, SOURCED, INFLUENCED = "direct", "partner_sourced", "partner_influenced"
 
 # Vendor staff at <slug>.example: key (the email's local part), name, role. Provisioning invites the owner.
 STAFF = (
@@ -94,193 +96,37 @@ CONTACTS = (
 )
 # Customer users are contacts who sign in: customer, first name, last name.
 CUSTOMER_USERS = (("initech", "Pat", "Lee"), ("umbrella", "Alice", "Wong"))
-# key, title, customer, partner, source, stage, amount, currency, owner, expected close (days from now; closed
-# deals closed then), close reason, internal notes
+# key, title, customer, partner, source, stage, amount, currency, owner, expected close in days (closed: days ago)
 DEALS = (
-    (
-        "initech-rollout",
-        "Initech platform rollout",
-        "initech",
-        None,
-        "direct",
-        "Negotiation",
-        120_000,
-        "USD",
-        "rep1",
-        30,
-        None,
-        "Legal is reviewing the MSA; CFO wants a three-year term.",
-    ),
-    (
-        "initech-support",
-        "Initech premium support",
-        "initech",
-        None,
-        "direct",
-        "Closed Won",
-        18_000,
-        "USD",
-        "rep1",
-        -20,
-        "Bundled with the renewal",
-        None,
-    ),
-    ("hooli-eval", "Hooli evaluation", "hooli", None, "direct", "Prospecting", 60_000, "USD", "rep1", 90, None, None),
-    (
-        "soylent-starter",
-        "Soylent starter plan",
-        "soylent",
-        None,
-        "direct",
-        "Qualification",
-        9_000,
-        "USD",
-        "rep2",
-        60,
-        None,
-        None,
-    ),
-    (
-        "tyrell-renewal",
-        "Tyrell renewal",
-        "tyrell",
-        None,
-        "direct",
-        "Closed Lost",
-        48_000,
-        "USD",
-        "rep2",
-        -30,
-        "Budget cut; moved to an in-house tool",
-        "Do not re-engage before Q3.",
-    ),
-    (
-        "umbrella-eu",
-        "Umbrella EU expansion",
-        "umbrella",
-        "northwind",
-        "partner_sourced",
-        "Proposal",
-        85_000,
-        "EUR",
-        "rep2",
-        45,
-        None,
-        "Registered by Northwind; 20% partner margin approved.",
-    ),
-    (
-        "umbrella-hipaa",
-        "Umbrella compliance module",
-        "umbrella",
-        "northwind",
-        "partner_sourced",
-        "Qualification",
-        52_000,
-        "EUR",
-        "rep1",
-        75,
-        None,
-        None,
-    ),
-    (
-        "umbrella-pilot",
-        "Umbrella analytics pilot",
-        "umbrella",
-        "northwind",
-        "partner_influenced",
-        "Closed Won",
-        24_000,
-        "EUR",
-        "rep2",
-        -40,
-        "Pilot converted after the Northwind workshop",
-        None,
-    ),
-    (
-        "stark-telemetry",
-        "Stark factory telemetry",
-        "stark",
-        "contoso",
-        "partner_sourced",
-        "Qualification",
-        150_000,
-        "EUR",
-        "rep2",
-        75,
-        None,
-        "Contoso expects a competing bid from the incumbent.",
-    ),
-    (
-        "stark-security",
-        "Stark security review",
-        "stark",
-        "contoso",
-        "partner_influenced",
-        "Closed Lost",
-        40_000,
-        "EUR",
-        "rep2",
-        -10,
-        "Lost to the incumbent on price",
-        None,
-    ),
-    (
-        "vandelay-tracking",
-        "Vandelay import tracking",
-        "vandelay",
-        "contoso",
-        "partner_sourced",
-        "Prospecting",
-        12_000,
-        "USD",
-        "rep1",
-        120,
-        None,
-        None,
-    ),
-    (
-        "wayne-platform",
-        "Wayne data platform",
-        "wayne",
-        "fabrikam",
-        "partner_sourced",
-        "Negotiation",
-        210_000,
-        "USD",
-        "rep1",
-        20,
-        None,
-        "Largest open deal in NA; weekly exec check-in.",
-    ),
-    (
-        "wayne-mobile",
-        "Wayne field mobile app",
-        "wayne",
-        "fabrikam",
-        "partner_influenced",
-        "Proposal",
-        28_000,
-        "USD",
-        "rep2",
-        50,
-        None,
-        None,
-    ),
-    (
-        "wayne-archive",
-        "Wayne archive migration",
-        "wayne",
-        "fabrikam",
-        "partner_influenced",
-        "Closed Won",
-        35_000,
-        "USD",
-        "rep1",
-        -60,
-        "Fabrikam delivered the migration plan",
-        None,
-    ),
+    ("rollout", "Initech platform rollout", "initech", None, DIRECT, "Negotiation", 120_000, "USD", "rep1", 30),
+    ("support", "Initech premium support", "initech", None, DIRECT, "Closed Won", 18_000, "USD", "rep1", -20),
+    ("evaluation", "Hooli evaluation", "hooli", None, DIRECT, "Prospecting", 60_000, "USD", "rep1", 90),
+    ("starter", "Soylent starter plan", "soylent", None, DIRECT, "Qualification", 9_000, "USD", "rep2", 60),
+    ("renewal", "Tyrell renewal", "tyrell", None, DIRECT, "Closed Lost", 48_000, "USD", "rep2", -30),
+    ("expansion", "Umbrella EU expansion", "umbrella", "northwind", SOURCED, "Proposal", 85_000, "EUR", "rep2", 45),
+    ("audit", "Umbrella audit module", "umbrella", "northwind", SOURCED, "Qualification", 52_000, "EUR", "rep1", 75),
+    ("pilot", "Umbrella BI pilot", "umbrella", "northwind", INFLUENCED, "Closed Won", 24_000, "EUR", "rep2", -40),
+    ("telemetry", "Stark factory telemetry", "stark", "contoso", SOURCED, "Qualification", 150_000, "EUR", "rep2", 75),
+    ("security", "Stark security review", "stark", "contoso", INFLUENCED, "Closed Lost", 40_000, "EUR", "rep2", -10),
+    ("tracking", "Vandelay import tracking", "vandelay", "contoso", SOURCED, "Prospecting", 12_000, "USD", "rep1", 120),
+    ("platform", "Wayne data platform", "wayne", "fabrikam", SOURCED, "Negotiation", 210_000, "USD", "rep1", 20),
+    ("mobile", "Wayne field mobile app", "wayne", "fabrikam", INFLUENCED, "Proposal", 28_000, "USD", "rep2", 50),
+    ("archive", "Wayne archive migration", "wayne", "fabrikam", INFLUENCED, "Closed Won", 35_000, "USD", "rep1", -60),
 )
+CLOSE_REASONS = {
+    "support": "Bundled with the renewal",
+    "renewal": "Budget cut; moved to an in-house tool",
+    "pilot": "Pilot converted after the Northwind workshop",
+    "security": "Lost to the incumbent on price",
+    "archive": "Fabrikam delivered the migration plan",
+}
+INTERNAL_NOTES = {
+    "rollout": "Legal is reviewing the MSA; CFO wants a three-year term.",
+    "renewal": "Do not re-engage before Q3.",
+    "expansion": "Registered by Northwind; 20% partner margin approved.",
+    "telemetry": "Contoso expects a competing bid from the incumbent.",
+    "platform": "Largest open deal in NA; weekly exec check-in.",
+}
 LOST_AFTER = "Proposal"  # lost deals went through the open stages up to this one
 # subject kind, subject key, kind, summary, author, days ago (tasks are due a week later)
 ACTIVITIES = (
@@ -289,12 +135,12 @@ ACTIVITIES = (
     ("customer", "umbrella", "call", "Follow-up on a support escalation", "support", 5),
     ("customer", "tyrell", "call", "Churn interview", "sales", 25),
     ("customer", "soylent", "task", "Book a demo", "rep2", 1),
-    ("deal", "initech-rollout", "call", "Pricing call with the CFO", "rep1", 3),
-    ("deal", "umbrella-eu", "note", "Budget confirmed by procurement", "northwind.admin", 6),
-    ("deal", "stark-telemetry", "meeting", "Plant visit with Contoso", "contoso.rep", 9),
-    ("deal", "stark-security", "note", "Lost on price; revisit at renewal", "sales", 10),
-    ("deal", "vandelay-tracking", "task", "Qualify the budget", "contoso.admin", 2),
-    ("deal", "wayne-platform", "email", "Sent redlines", "fabrikam.rep", 2),
+    ("deal", "rollout", "call", "Pricing call with the CFO", "rep1", 3),
+    ("deal", "expansion", "note", "Budget confirmed by procurement", "northwind.admin", 6),
+    ("deal", "telemetry", "meeting", "Plant visit with Contoso", "contoso.rep", 9),
+    ("deal", "security", "note", "Lost on price; revisit at renewal", "sales", 10),
+    ("deal", "tracking", "task", "Qualify the budget", "contoso.admin", 2),
+    ("deal", "platform", "email", "Sent redlines", "fabrikam.rep", 2),
     ("partner", "northwind", "meeting", "Quarterly business review", "channel", 14),
     ("partner", "northwind", "note", "MDF request for the EMEA roadshow", "northwind.admin", 8),
     ("partner", "contoso", "call", "Onboarding check-in", "channel", 20),
@@ -319,21 +165,21 @@ async def seed(sessions: async_sessionmaker[AsyncSession]) -> list[DemoUser]:
         async with tenant_session(sessions, PLATFORM) as session:
             tenant = (await session.execute(select(Tenant).where(Tenant.slug == slug))).scalar_one_or_none()
             if tenant is None:
-                tenant = (
-                    await provisioning.provision_tenant(
-                        session,
-                        PLATFORM,
-                        slug=slug,
-                        name=name,
-                        admin_email=f"owner@{slug}.example",
-                        admin_name=STAFF[0][1],
-                        time_zone=time_zone,
-                        default_currency=currency,
-                    )
-                ).tenant
+                owner = f"owner@{slug}.example"
+                provisioned = await provisioning.provision_tenant(
+                    session,
+                    PLATFORM,
+                    slug=slug,
+                    name=name,
+                    admin_email=owner,
+                    admin_name=STAFF[0][1],
+                    time_zone=time_zone,
+                    default_currency=currency,
+                )
+                tenant = provisioned.tenant
         system = Principal.system(tenant.id)
         async with tenant_session(sessions, system) as session:
-            # The data goes in as one transaction, so one of its users marks it as present.
+            # The data goes in as one transaction, so any one of its users marks all of it as present.
             if await find_user_by_email(session, f"admin@{slug}.example") is None:
                 await _populate(session, system, slug)
             users += await _tenant_users(session, slug, tenant.id)
@@ -343,9 +189,8 @@ async def seed(sessions: async_sessionmaker[AsyncSession]) -> list[DemoUser]:
 async def _platform_admin(sessions: async_sessionmaker[AsyncSession]) -> DemoUser:
     email, name = PLATFORM_ADMIN
     async with tenant_session(sessions, PLATFORM) as session:
-        admin = (
-            await session.execute(select(PlatformAdmin).where(func.lower(PlatformAdmin.email) == email))
-        ).scalar_one_or_none()
+        stmt = select(PlatformAdmin).where(func.lower(PlatformAdmin.email) == email)
+        admin = (await session.execute(stmt)).scalar_one_or_none()
         if admin is None:
             admin = PlatformAdmin(id=uuid.uuid4(), email=email, name=name, status="active")
             session.add(admin)
@@ -377,13 +222,12 @@ async def _tenant_users(session: AsyncSession, slug: str, tenant_id: uuid.UUID) 
 
 
 async def _populate(session: AsyncSession, system: Principal, slug: str) -> None:
+    # Back-dated (partners, then customers, then deals and their moves) so lists and histories read naturally.
     now = dt.datetime.now(dt.UTC)
     users = await _staff(session, system, slug)
     partners: dict[str, uuid.UUID] = {}
-    for key, name, kind, tier, territory, parent in PARTNERS:
+    for i, (key, name, kind, tier, territory, parent) in enumerate(PARTNERS):
         partner = Partner(
-            id=uuid.uuid4(),
-            tenant_id=system.tenant_id,
             name=name,
             kind=kind,
             status="active",
@@ -392,14 +236,16 @@ async def _populate(session: AsyncSession, system: Principal, slug: str) -> None
             website=f"https://{key}.example",
             domain=f"{key}.example",
             parent_id=partners.get(parent),
+            created_at=now - dt.timedelta(days=200 - i),
         )
-        # One flush per partner: the ancestry trigger finds the parent's rows already there.
+        # One flush per partner: the ancestry trigger reads the parent's rows.
         partners[key] = (await _created(session, system, [partner]))[0].id
     for partner, local, name, role in PARTNER_USERS:
+        email = f"{local}@{partner}.example"
         user = await create_member(
             session,
             system,
-            email=f"{local}@{partner}.example",
+            email=email,
             name=name,
             audience="partner",
             roles=[role],
@@ -407,10 +253,8 @@ async def _populate(session: AsyncSession, system: Principal, slug: str) -> None
             status="active",
         )
         users[f"{partner}.{local}"] = user.id
-    customers = {
-        key: Customer(
-            id=uuid.uuid4(),
-            tenant_id=system.tenant_id,
+    customers = [
+        Customer(
             name=name,
             domain=f"{key}.example",
             industry=industry,
@@ -418,29 +262,19 @@ async def _populate(session: AsyncSession, system: Principal, slug: str) -> None
             lifecycle_stage=stage,
             owner_id=users[owner],
             partner_id=partners.get(partner),
+            created_at=now - dt.timedelta(days=150 - i),
         )
-        for key, name, industry, size, stage, owner, partner in CUSTOMERS
-    }
-    await _created(session, system, list(customers.values()))
+        for i, (key, name, industry, size, stage, owner, partner) in enumerate(CUSTOMERS)
+    ]
+    await _created(session, system, customers)
+    customer_ids = {key: customer.id for (key, *_), customer in zip(CUSTOMERS, customers, strict=True)}
     contacts = [
         Contact(
-            tenant_id=system.tenant_id,
-            customer_id=customers[c].id,
-            first_name=first,
-            last_name=last,
-            email=_email(first, last, c),
-            title=title,
+            customer_id=customer_ids[c], first_name=first, last_name=last, email=_email(first, last, c), title=title
         )
         for c, first, last, title in CONTACTS
     ] + [
-        Contact(
-            tenant_id=system.tenant_id,
-            partner_id=partners[p],
-            first_name=first,
-            last_name=last,
-            email=_email(first, last, p),
-            title=title,
-        )
+        Contact(partner_id=partners[p], first_name=first, last_name=last, email=_email(first, last, p), title=title)
         for p, first, last, title in PARTNER_CONTACTS
     ]
     await _created(session, system, contacts)
@@ -452,20 +286,19 @@ async def _populate(session: AsyncSession, system: Principal, slug: str) -> None
             name=f"{first} {last}",
             audience="customer",
             roles=["customer_user"],
-            customer_id=customers[customer].id,
+            customer_id=customer_ids[customer],
             status="active",
         )
-    deals = await _deals(session, system, now, {k: c.id for k, c in customers.items()}, partners, users)
-    subjects = {"customer": {k: c.id for k, c in customers.items()}, "deal": deals, "partner": partners}
+    deals = await _deals(session, system, now, customer_ids, partners, users)
+    subjects = {"customer": customer_ids, "deal": deals, "partner": partners}
     activities = [
         Activity(
-            tenant_id=system.tenant_id,
             kind=kind,
             subject=summary,
             author_id=users[author],
             occurred_at=now - dt.timedelta(days=days),
-            **{f"{target}_id": subjects[target][key]},
             due_at=now + dt.timedelta(days=7 - days) if kind == "task" else None,
+            **{f"{target}_id": subjects[target][key]},
         )
         for target, key, kind, summary, author, days in ACTIVITIES
     ]
@@ -499,10 +332,11 @@ async def _deals(
     partners: dict[str, uuid.UUID],
     users: dict[str, uuid.UUID],
 ) -> dict[str, uuid.UUID]:
+    """The deals, each with its path through the pipeline: a week per stage, the last move at its close."""
     pipeline = {stage.name: stage for stage in await stages(session)}
     open_stages = [name for name, stage in pipeline.items() if stage.kind == "open"]
-    deals, history = {}, []
-    for key, title, customer, partner, source, stage_name, amount, currency, owner, days, reason, notes in DEALS:
+    deals, history = [], []
+    for key, title, customer, partner, source, stage_name, amount, currency, owner, days in DEALS:
         stage = pipeline[stage_name]
         if stage.kind == "open":
             path, last_move = open_stages[: open_stages.index(stage_name) + 1], now - dt.timedelta(days=2)
@@ -510,9 +344,8 @@ async def _deals(
             reached = open_stages if stage.kind == "won" else open_stages[: open_stages.index(LOST_AFTER) + 1]
             path, last_move = [*reached, stage_name], now + dt.timedelta(days=days)
         moved_at = [last_move - dt.timedelta(weeks=len(path) - 1 - i) for i in range(len(path))]
-        deals[key] = Deal(
+        deal = Deal(
             id=uuid.uuid4(),
-            tenant_id=system.tenant_id,
             title=title,
             customer_id=customers[customer],
             partner_id=partners.get(partner),
@@ -524,30 +357,33 @@ async def _deals(
             probability=stage.probability,
             owner_id=users[owner],
             status=stage.kind,
-            close_reason=reason,
+            close_reason=CLOSE_REASONS.get(key),
             closed_at=None if stage.kind == "open" else last_move,
-            internal_notes=notes,
+            internal_notes=INTERNAL_NOTES.get(key),
             created_at=moved_at[0],
         )
+        deals.append(deal)
         history += [
             DealStageChange(
                 tenant_id=system.tenant_id,
-                deal_id=deals[key].id,
-                to_stage_id=pipeline[after].id,
+                deal_id=deal.id,
                 from_stage_id=pipeline[before].id if before else None,
+                to_stage_id=pipeline[after].id,
                 changed_by=users[owner],
                 changed_at=at,
             )
             for before, after, at in zip([None, *path[:-1]], path, moved_at, strict=True)
         ]
-    await _created(session, system, list(deals.values()))
+    await _created(session, system, deals)
     session.add_all(history)
     await session.flush()
-    return {key: deal.id for key, deal in deals.items()}
+    return {key: deal.id for (key, *_), deal in zip(DEALS, deals, strict=True)}
 
 
-async def _created(session: AsyncSession, system: Principal, rows: list) -> list:
-    """Insert `rows` and audit each as `<type>.create` with its state after."""
+async def _created(session: AsyncSession, system: Principal, rows: list[Any]) -> list[Any]:
+    """Insert `rows` into the system principal's tenant and audit each as `<type>.create`."""
+    for row in rows:
+        row.tenant_id = system.tenant_id
     session.add_all(rows)
     await session.flush()
     for row in rows:

@@ -1,0 +1,54 @@
+"""Every root field and mutation declares who may call it (DESIGN.md rule 5); masks name real fields."""
+
+from __future__ import annotations
+
+from authz.masks import FIELD_ACTIONS
+from schema.permissions import ActionPermission, Authenticated, Public
+from schema.schema import Mutation, Query, build_schema
+
+DECLARED = (ActionPermission, Authenticated, Public)
+PUBLIC_ON_PURPOSE = {"signIn", "acceptInvitation"}
+
+
+def _root_fields(root) -> dict:
+    definition = root.__strawberry_definition__
+    return {field.graphql_name or _camel(field.python_name): field for field in definition.fields}
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def test_every_root_field_declares_a_permission():
+    missing, public = [], set()
+    for root in (Query, Mutation):
+        for name, field in _root_fields(root).items():
+            classes = list(field.permission_classes or [])
+            if not any(issubclass(c, DECLARED) for c in classes):
+                missing.append(f"{root.__name__}.{name}")
+            if any(issubclass(c, Public) for c in classes):
+                public.add(name)
+    assert not missing, f"root fields without a declared permission: {missing}"
+    assert public == PUBLIC_ON_PURPOSE
+
+
+def test_the_walk_would_catch_an_undeclared_field():
+    import strawberry
+
+    @strawberry.type
+    class Careless:
+        @strawberry.field
+        def leak(self) -> str:
+            return "secret"
+
+    fields = _root_fields(Careless)
+    assert not any(issubclass(c, DECLARED) for c in fields["leak"].permission_classes or [])
+
+
+def test_masks_name_fields_of_the_schema():
+    schema = build_schema(introspection=True)
+    for type_name, field_name in FIELD_ACTIONS:
+        graphql_type = schema._schema.get_type(type_name)
+        assert graphql_type is not None, type_name
+        assert field_name in graphql_type.fields, f"{type_name}.{field_name}"
