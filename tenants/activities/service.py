@@ -38,15 +38,15 @@ class ActivityFilter:
 
 def activities_query(f: ActivityFilter) -> Select:
     stmt = select(Activity)
-    for wanted, condition in (
-        (f.kind, Activity.kind == f.kind),
-        (f.customer_id, Activity.customer_id == f.customer_id),
-        (f.deal_id, Activity.deal_id == f.deal_id),
-        (f.partner_id, Activity.partner_id == f.partner_id),
-        (f.author_id, Activity.author_id == f.author_id),
+    for value, condition in (
+        (f.kind, lambda v: Activity.kind == v),
+        (f.customer_id, lambda v: Activity.customer_id == v),
+        (f.deal_id, lambda v: Activity.deal_id == v),
+        (f.partner_id, lambda v: Activity.partner_id == v),
+        (f.author_id, lambda v: Activity.author_id == v),
     ):
-        if wanted:
-            stmt = stmt.where(condition)
+        if value is not None:
+            stmt = stmt.where(condition(value))
     return stmt
 
 

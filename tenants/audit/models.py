@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import Index, String, Text, Uuid
+from sqlalchemy import DateTime, Index, String, Text, Uuid, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -14,7 +14,10 @@ from tenants.base import APP_SCHEMA, Base, TenantScoped, utcnow_column
 
 
 class AuditEntry(TenantScoped, Base):
+    """Append-only. Written without RETURNING: partners and customers may add entries but not read them."""
+
     __tablename__ = "audit_log"
+    __mapper_args__ = {"eager_defaults": False}
     __table_args__ = (
         Index("ix_audit_log_tenant_id_at", "tenant_id", "at"),
         Index("ix_audit_log_tenant_id_entity_id", "tenant_id", "entity_id"),
@@ -29,7 +32,9 @@ class AuditEntry(TenantScoped, Base):
     entity_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     before: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
-    at: Mapped[dt.datetime] = utcnow_column()
+    at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), default=lambda: dt.datetime.now(dt.UTC), nullable=False
+    )
 
 
 class TenantPolicyRule(TenantScoped, Base):

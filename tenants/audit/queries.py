@@ -25,13 +25,13 @@ class AuditFilter:
 
 def audit_query(f: AuditFilter) -> Select:
     stmt = select(AuditEntry)
-    for wanted, condition in (
-        (f.entity_type, AuditEntry.entity_type == f.entity_type),
-        (f.entity_id, AuditEntry.entity_id == f.entity_id),
-        (f.actor_id, AuditEntry.actor_id == f.actor_id),
-        (f.action, AuditEntry.action == f.action),
-        (f.since, AuditEntry.at >= f.since),
+    for value, condition in (
+        (f.entity_type, lambda v: AuditEntry.entity_type == v),
+        (f.entity_id, lambda v: AuditEntry.entity_id == v),
+        (f.actor_id, lambda v: AuditEntry.actor_id == v),
+        (f.action, lambda v: AuditEntry.action == v),
+        (f.since, lambda v: AuditEntry.at >= v),
     ):
-        if wanted:
-            stmt = stmt.where(condition)
+        if value is not None:
+            stmt = stmt.where(condition(value))
     return stmt
