@@ -18,6 +18,12 @@ CUSTOMER = "(select app.current_customer_id())"
 PARTNER_SCOPE = "(select app.partner_scope())::uuid[]"
 API_KEY = "(select nullif(current_setting('app.api_key_id', true), ''))"
 FALSE = "false"
+# Sales reps change only rows they own; the roles that may change any row are named here.
+OWNER_ONLY = (
+    f"{AUDIENCE} <> 'vendor' or owner_id = {USER}"
+    " or string_to_array(current_setting('app.roles', true), ',')"
+    " && array['owner', 'admin', 'channel_manager', 'sales_manager']"
+)
 
 
 def app_role() -> str:

@@ -12,6 +12,7 @@ from migrations.security import (
     API_KEY,
     AUDIENCE,
     CUSTOMER,
+    OWNER_ONLY,
     PARTNER,
     PARTNER_SCOPE,
     TENANT,
@@ -79,13 +80,6 @@ FUNCTIONS = [
     language sql stable security definer set search_path = pg_catalog, pg_temp
     as $$ select t.id, t.status from platform.tenants t where t.slug = lower(p_slug) $$""",
 ]
-
-# Sales reps update only what they own; the roles that may update any row are named here.
-OWNER_ONLY = (
-    f"{AUDIENCE} <> 'vendor' or owner_id = {USER}"
-    " or string_to_array(current_setting('app.roles', true), ',')"
-    " && array['owner', 'admin', 'channel_manager', 'sales_manager']"
-)
 
 
 def upgrade() -> None:

@@ -34,7 +34,7 @@ class Partner(TenantScoped, Timestamps, Versioned, Base):
         CheckConstraint(f"status in {_in(PARTNER_STATUSES)}", name="status"),
         CheckConstraint("parent_id is distinct from id", name="not_own_parent"),
         Index("ix_partners_tenant_id_parent_id", "tenant_id", "parent_id"),
-        Index("ix_partners_tenant_id_lower_name", "tenant_id", "name"),
+        Index("ix_partners_tenant_id_lower_name", "tenant_id", text("lower(name)")),
         Index("ix_partners_tenant_id_domain", "tenant_id", "domain"),
         {"schema": APP_SCHEMA},
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
+import zoneinfo
 from dataclasses import dataclass
 
 from sqlalchemy import Select, select, text
@@ -60,6 +61,10 @@ async def provision_tenant(
         raise BadInput("slug: 2-63 lowercase letters, digits or hyphens, not starting with a hyphen", field="slug")
     if not name.strip():
         raise BadInput("name must not be empty", field="name")
+    try:
+        zoneinfo.ZoneInfo(time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise BadInput(f"unknown time zone {time_zone!r}", field="timeZone") from None
     if not re.fullmatch(r"[A-Z]{3}", default_currency):
         raise BadInput("default currency must be an ISO 4217 code such as USD", field="defaultCurrency")
     if (await session.execute(select(Tenant.id).where(Tenant.slug == slug))).first():
