@@ -93,7 +93,7 @@ class TenantFixture:
 
 @pytest.fixture
 def new_tenant(sessions):
-    """Provision a fresh tenant with a unique slug (its owner is active, with a password)."""
+    """Provision a fresh tenant with a unique slug; its owner is still invited (no password yet)."""
 
     async def make(prefix: str = "t") -> TenantFixture:
         slug = f"{prefix}-{uuid.uuid4().hex[:12]}"

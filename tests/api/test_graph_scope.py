@@ -191,3 +191,21 @@ async def test_page_size_limits(client, world):
     assert codes(body) == ["BAD_USER_INPUT"]
     body = await gql(client, '{ deals(first: 2, after: "garbage!") { totalCount } }', token=world.token("owner"))
     assert codes(body) == ["BAD_USER_INPUT"]
+
+
+async def test_sales_rep_cannot_delete_others_rows_in_the_database(sessions, world):
+    """Casbin never grants deletes, and the database refuses a rep's delete of another rep's rows too."""
+    from sqlalchemy import text
+
+    from authz.principal import Audience, Principal
+    from tenants.database import tenant_session
+
+    rep1 = Principal(
+        Audience.VENDOR, user_id=world.people["rep1"].user_id, tenant_id=world.tenant_id, roles=frozenset({"sales_rep"})
+    )
+    async with tenant_session(sessions, rep1) as session:
+        gone = await session.execute(
+            text("delete from app.customers where id = :id"), {"id": world.customers["direct2"]}
+        )
+        assert gone.rowcount == 0
+        await session.rollback()

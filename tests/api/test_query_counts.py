@@ -27,33 +27,52 @@ async def big_tenant(sessions, new_tenant, app):
         await s.execute(text("update app.users set status = 'active'"))
         stage = (await s.execute(text("select id from app.pipeline_stages order by position limit 1"))).scalar()
         parent = uuid.uuid4()
-        await s.execute(text("insert into app.partners (tenant_id, id, name, kind) values (:t, :p, 'Dist', 'distributor')"),
-                        {"t": tenant.id, "p": parent})
+        await s.execute(
+            text("insert into app.partners (tenant_id, id, name, kind) values (:t, :p, 'Dist', 'distributor')"),
+            {"t": tenant.id, "p": parent},
+        )
         for i in range(50):
             partner, customer = uuid.uuid4(), uuid.uuid4()
             await s.execute(
-                text("insert into app.partners (tenant_id, id, name, kind, parent_id) values (:t, :p, :n, 'reseller', :parent)"),
+                text(
+                    "insert into app.partners (tenant_id, id, name, kind, parent_id) values (:t, :p, :n, 'reseller', :parent)"
+                ),
                 {"t": tenant.id, "p": partner, "n": f"P{i}", "parent": parent},
             )
             await s.execute(
-                text("insert into app.customers (tenant_id, id, name, partner_id, owner_id) values (:t, :c, :n, :p, :o)"),
+                text(
+                    "insert into app.customers (tenant_id, id, name, partner_id, owner_id) values (:t, :c, :n, :p, :o)"
+                ),
                 {"t": tenant.id, "c": customer, "n": f"C{i:02}", "p": partner, "o": tenant.admin_id},
             )
             for j in range(2):
                 await s.execute(
-                    text("insert into app.contacts (tenant_id, id, customer_id, first_name, email) values (:t, :x, :c, 'A', :e)"),
+                    text(
+                        "insert into app.contacts (tenant_id, id, customer_id, first_name, email) values (:t, :x, :c, 'A', :e)"
+                    ),
                     {"t": tenant.id, "x": uuid.uuid4(), "c": customer, "e": f"a{j}@c{i}.example"},
                 )
             for j in range(5):
                 deal = uuid.uuid4()
                 await s.execute(
-                    text("insert into app.deals (tenant_id, id, title, customer_id, partner_id, source, stage_id, amount, currency, owner_id)"
-                         " values (:t, :d, :title, :c, :p, 'partner_sourced', :s, 100, 'USD', :o)"),
-                    {"t": tenant.id, "d": deal, "title": f"D{i}-{j}", "c": customer, "p": partner, "s": stage,
-                     "o": tenant.admin_id},
+                    text(
+                        "insert into app.deals (tenant_id, id, title, customer_id, partner_id, source, stage_id, amount, currency, owner_id)"
+                        " values (:t, :d, :title, :c, :p, 'partner_sourced', :s, 100, 'USD', :o)"
+                    ),
+                    {
+                        "t": tenant.id,
+                        "d": deal,
+                        "title": f"D{i}-{j}",
+                        "c": customer,
+                        "p": partner,
+                        "s": stage,
+                        "o": tenant.admin_id,
+                    },
                 )
                 await s.execute(
-                    text("insert into app.activities (tenant_id, id, kind, subject, deal_id) values (:t, :x, 'call', 'hi', :d)"),
+                    text(
+                        "insert into app.activities (tenant_id, id, kind, subject, deal_id) values (:t, :x, 'call', 'hi', :d)"
+                    ),
                     {"t": tenant.id, "x": uuid.uuid4(), "d": deal},
                 )
     return tenant

@@ -1,0 +1,367 @@
+"""The authorization matrix: every audience and role against every query and mutation.
+
+For each (operation, persona) the expected outcome is written down: `ok`, or the error code. A refused
+call must change nothing (the tenant's business tables are compared before and after).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import text
+
+from authz.principal import Principal
+from schema.relay import to_global_id
+from tenants.database import tenant_session
+from tests.client import codes, gql
+from tests.world import World, build_world, snapshot
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+VENDORS = {"owner", "admin", "channel_manager", "sales_manager", "rep1", "support"}
+SELLERS = VENDORS - {"support"}
+MANAGERS = {"owner", "admin", "channel_manager", "sales_manager"}
+ADMINS = {"owner", "admin"}
+IN_SCOPE_PARTNERS = {"dist_admin", "dist_rep", "sub_admin", "sub_rep"}  # the `sub` targets are theirs
+OUT_OF_SCOPE_PARTNERS = {"other_admin", "other_rep"}
+PARTNERS = IN_SCOPE_PARTNERS | OUT_OF_SCOPE_PARTNERS
+PARTNER_ADMINS = {"dist_admin", "sub_admin", "other_admin"}
+EVERYONE = VENDORS | PARTNERS | {"customer", "platform", "foreign", "anonymous"}
+
+
+@dataclass
+class Case:
+    name: str
+    doc: str
+    variables: Callable  # (world, fresh) -> dict
+    ok: set[str]
+    not_found: set[str] = frozenset()
+    other: dict[str, str] | None = None  # persona -> code, for outcomes that are neither ok nor refusal
+    mutation: bool = False
+
+
+def gid(kind: str, key_attr: str, key: str):
+    return lambda w, f: {"id": to_global_id(kind, getattr(w, key_attr)[key])}
+
+
+def nothing(w, f):
+    return {}
+
+
+CASES = [
+    Case("viewer", "{ viewer { audience roles permissions } }", nothing, EVERYONE - {"anonymous"}),
+    Case("deals", "{ deals(first: 5) { totalCount } }", nothing, VENDORS | PARTNERS | {"customer", "foreign"}),
+    Case(
+        "deal",
+        "query($id: ID!) { deal(id: $id) { title } }",
+        gid("Deal", "deals", "sub"),
+        VENDORS | IN_SCOPE_PARTNERS,
+        not_found=OUT_OF_SCOPE_PARTNERS | {"customer", "foreign"},
+    ),
+    Case(
+        "node",
+        "query($id: ID!) { node(id: $id) { id } }",
+        gid("Customer", "customers", "sub"),
+        VENDORS | IN_SCOPE_PARTNERS,
+        not_found=OUT_OF_SCOPE_PARTNERS | {"customer", "foreign"},
+    ),
+    Case("partners", "{ partners(first: 5) { totalCount } }", nothing, VENDORS | PARTNERS | {"foreign"}),
+    Case(
+        "partner",
+        "query($id: ID!) { partner(id: $id) { name } }",
+        gid("Partner", "partners", "sub"),
+        VENDORS | IN_SCOPE_PARTNERS,
+        not_found=OUT_OF_SCOPE_PARTNERS | {"foreign"},
+    ),
+    Case("customers", "{ customers(first: 5) { totalCount } }", nothing, VENDORS | PARTNERS | {"customer", "foreign"}),
+    Case(
+        "customer",
+        "query($id: ID!) { customer(id: $id) { name } }",
+        gid("Customer", "customers", "dist"),
+        VENDORS | {"dist_admin", "dist_rep", "customer"},
+        not_found={"sub_admin", "sub_rep"} | OUT_OF_SCOPE_PARTNERS | {"foreign"},
+    ),
+    Case("contacts", "{ contacts(first: 5) { totalCount } }", nothing, VENDORS | PARTNERS | {"customer", "foreign"}),
+    Case("activities", "{ activities(first: 5) { totalCount } }", nothing, VENDORS | PARTNERS | {"foreign"}),
+    Case("pipeline", "{ pipeline { dealCount stage { name } } }", nothing, SELLERS | {"foreign"}),
+    Case("pipelineStages", "{ pipelineStages { name } }", nothing, VENDORS | PARTNERS | {"customer", "foreign"}),
+    Case("auditLog", "{ auditLog(first: 5) { totalCount } }", nothing, ADMINS | {"foreign"}),
+    Case("users", "{ users(first: 5) { totalCount } }", nothing, VENDORS | PARTNERS | {"foreign"}),
+    Case("apiKeys", "{ apiKeys { prefix } }", nothing, ADMINS | PARTNER_ADMINS | {"foreign"}),
+    Case("tenants", "{ tenants(first: 5) { totalCount } }", nothing, {"platform"}),
+    Case(
+        "createPartner",
+        'mutation { createPartner(input: {name: "New", kind: RESELLER}) { partner { id } } }',
+        nothing,
+        {"owner", "admin", "channel_manager", "foreign"},
+        mutation=True,
+    ),
+    Case(
+        "updatePartner",
+        'mutation($id: ID!, $v: Int!) { updatePartner(input: {id: $id, version: $v, territory: "X"}) { partner { id } } }',
+        lambda w, f: {"id": to_global_id("Partner", w.partners["sub"]), "v": f.version("partners", w.partners["sub"])},
+        {"owner", "admin", "channel_manager", "dist_admin", "sub_admin"},
+        not_found={"other_admin", "foreign"},
+        mutation=True,
+    ),
+    Case(
+        "archivePartner",
+        "mutation($id: ID!) { archivePartner(id: $id, version: 1) { partner { id } } }",
+        lambda w, f: {"id": to_global_id("Partner", f.partner())},
+        {"owner", "admin", "channel_manager"},
+        not_found={"foreign"},
+        mutation=True,
+    ),
+    Case(
+        "createCustomer",
+        'mutation { createCustomer(input: {name: "Newco"}) { customer { id } } }',
+        nothing,
+        SELLERS | PARTNER_ADMINS | {"foreign"},
+        mutation=True,
+    ),
+    Case(
+        "updateCustomer",
+        'mutation($id: ID!, $v: Int!) { updateCustomer(input: {id: $id, version: $v, industry: "X"}) { customer { id } } }',
+        lambda w, f: {
+            "id": to_global_id("Customer", w.customers["sub"]),
+            "v": f.version("customers", w.customers["sub"]),
+        },
+        MANAGERS,
+        not_found={"foreign"},
+        other={"rep1": "FORBIDDEN"},
+        mutation=True,
+    ),
+    Case(
+        "createContact",
+        'mutation($c: ID!) { createContact(input: {firstName: "Kim", customerId: $c}) { contact { id } } }',
+        lambda w, f: {"c": to_global_id("Customer", w.customers["sub"])},
+        SELLERS | IN_SCOPE_PARTNERS,
+        not_found=OUT_OF_SCOPE_PARTNERS | {"foreign"},
+        mutation=True,
+    ),
+    Case(
+        "createDeal",
+        'mutation($c: ID!) { createDeal(input: {title: "New", customerId: $c}) { deal { id } } }',
+        lambda w, f: {"c": to_global_id("Customer", w.customers["direct"])},
+        SELLERS,
+        not_found={"foreign"},
+        mutation=True,
+    ),
+    Case(
+        "updateDeal",
+        "mutation($id: ID!, $v: Int!) { updateDeal(input: {id: $id, version: $v, probability: 33}) { deal { id } } }",
+        lambda w, f: {"id": to_global_id("Deal", w.deals["sub"]), "v": f.version("deals", w.deals["sub"])},
+        MANAGERS | IN_SCOPE_PARTNERS,
+        not_found=OUT_OF_SCOPE_PARTNERS | {"foreign"},
+        other={"rep1": "FORBIDDEN"},
+        mutation=True,
+    ),
+    Case(
+        "moveDealStage",
+        "mutation($id: ID!, $v: Int!, $s: ID!) { moveDealStage(input: {id: $id, version: $v, stageId: $s}) { deal { id } } }",
+        lambda w, f: {
+            "id": to_global_id("Deal", w.deals["sub"]),
+            "v": f.version("deals", w.deals["sub"]),
+            "s": to_global_id("PipelineStage", w.stages[f.next_stage()]),
+        },
+        MANAGERS | IN_SCOPE_PARTNERS,
+        not_found=OUT_OF_SCOPE_PARTNERS | {"foreign"},
+        other={"rep1": "FORBIDDEN"},
+        mutation=True,
+    ),
+    Case(
+        "closeDeal",
+        'mutation($id: ID!) { closeDeal(input: {id: $id, version: 1, won: false, reason: "budget"}) { deal { status } } }',
+        lambda w, f: {"id": to_global_id("Deal", f.deal())},
+        SELLERS,
+        not_found={"foreign"},
+        mutation=True,
+    ),
+    Case(
+        "assignDealPartner",
+        "mutation($id: ID!, $p: ID!) { assignDealPartner(input: {id: $id, version: 1, partnerId: $p}) { deal { id } } }",
+        lambda w, f: {"id": to_global_id("Deal", f.deal()), "p": to_global_id("Partner", w.partners["other"])},
+        MANAGERS,
+        not_found={"foreign"},
+        mutation=True,
+    ),
+    Case(
+        "archiveDeal",
+        "mutation($id: ID!) { archiveDeal(id: $id, version: 1) { deal { id } } }",
+        lambda w, f: {"id": to_global_id("Deal", f.deal())},
+        {"owner", "admin", "sales_manager"},
+        not_found={"foreign"},
+        mutation=True,
+    ),
+    Case(
+        "addActivity",
+        'mutation($d: ID!) { addActivity(input: {kind: CALL, subject: "hi", dealId: $d}) { activity { id } } }',
+        lambda w, f: {"d": to_global_id("Deal", w.deals["sub"])},
+        VENDORS | IN_SCOPE_PARTNERS,
+        not_found=OUT_OF_SCOPE_PARTNERS | {"foreign"},
+        mutation=True,
+    ),
+    Case(
+        "inviteUser",
+        'mutation($e: String!) { inviteUser(input: {email: $e, name: "N", audience: VENDOR, roles: ["support"]}) { user { id } } }',
+        lambda w, f: {"e": f"{uuid.uuid4().hex[:8]}@invite.example"},
+        ADMINS | {"foreign"},
+        other={p: "BAD_USER_INPUT" for p in PARTNER_ADMINS},
+        mutation=True,
+    ),
+    Case(
+        "assignRoles",
+        'mutation($u: ID!) { assignRoles(userId: $u, roles: ["sales_manager"]) { user { roles } } }',
+        lambda w, f: {"u": to_global_id("User", f.user())},
+        ADMINS,
+        not_found={"foreign"},
+        mutation=True,
+    ),
+    Case(
+        "revokeAccess",
+        "mutation($u: ID!) { revokeAccess(userId: $u) { user { active } } }",
+        lambda w, f: {"u": to_global_id("User", f.user())},
+        ADMINS,
+        not_found=PARTNER_ADMINS | {"foreign"},
+        mutation=True,
+    ),
+    Case(
+        "createApiKey",
+        'mutation { createApiKey(input: {name: "k", audience: VENDOR, roles: ["support"]}) { token } }',
+        nothing,
+        ADMINS | {"foreign"},
+        other={p: "BAD_USER_INPUT" for p in PARTNER_ADMINS},
+        mutation=True,
+    ),
+    Case(
+        "provisionTenant",
+        'mutation($s: String!) { provisionTenant(input: {slug: $s, name: "T", adminEmail: "a@b.example", adminName: "A"}) { tenant { id } } }',
+        lambda w, f: {"s": f"m-{uuid.uuid4().hex[:10]}"},
+        {"platform"},
+        mutation=True,
+    ),
+]
+
+
+class Fresh:
+    """Rows made on demand, so a mutation allowed for one persona leaves the next a clean target."""
+
+    def __init__(self, sessions, world: World) -> None:
+        self.sessions, self.world = sessions, world
+        self.queue: list[tuple[str, str]] = []
+        self._stage = 0
+
+    async def prepare(self, case: Case) -> None:
+        self.values: dict[str, object] = {}
+        async with tenant_session(self.sessions, Principal.system(self.world.tenant_id)) as s:
+            t = self.world.tenant_id
+            self.values["partner"] = (
+                await s.execute(
+                    text(
+                        "insert into app.partners (tenant_id, id, name, kind) values (:t, gen_random_uuid(), 'Tmp', 'referral')"
+                        " returning id"
+                    ),
+                    {"t": t},
+                )
+            ).scalar()
+            self.values["deal"] = (
+                await s.execute(
+                    text(
+                        "insert into app.deals (tenant_id, id, title, customer_id, stage_id, currency, owner_id)"
+                        " values (:t, gen_random_uuid(), 'Tmp', :c, :s, 'USD', :o) returning id"
+                    ),
+                    {
+                        "t": t,
+                        "c": self.world.customers["direct"],
+                        "s": self.world.stages["Prospecting"],
+                        "o": self.world.people["rep1"].user_id,
+                    },
+                )
+            ).scalar()
+            user = (
+                await s.execute(
+                    text(
+                        "insert into app.users (tenant_id, id, email, name, status) values (:t, gen_random_uuid(),"
+                        " gen_random_uuid()::text || '@tmp.example', 'Tmp', 'active') returning id"
+                    ),
+                    {"t": t},
+                )
+            ).scalar()
+            await s.execute(
+                text(
+                    "insert into app.memberships (tenant_id, id, user_id, audience, roles)"
+                    " values (:t, gen_random_uuid(), :u, 'vendor', '{support}')"
+                ),
+                {"t": t, "u": user},
+            )
+            self.values["user"] = user
+            versions = {}
+            for table, key in (
+                ("partners", self.world.partners["sub"]),
+                ("customers", self.world.customers["sub"]),
+                ("deals", self.world.deals["sub"]),
+            ):
+                versions[(table, key)] = (
+                    await s.execute(text(f"select version from app.{table} where id = :id"), {"id": key})
+                ).scalar()
+            self.values["versions"] = versions
+
+    def partner(self):
+        return self.values["partner"]
+
+    def deal(self):
+        return self.values["deal"]
+
+    def user(self):
+        return self.values["user"]
+
+    def version(self, table, key):
+        return self.values["versions"][(table, key)]
+
+    def next_stage(self):
+        self._stage += 1
+        return ("Qualification", "Proposal", "Negotiation")[self._stage % 3]
+
+
+@pytest.fixture
+async def setup(app, sessions, new_tenant, world):
+    foreign = await build_world(sessions, new_tenant, app.state.tokens.mint)
+    admin_id = uuid.uuid4()
+    async with tenant_session(sessions, Principal.platform(None)) as s:
+        await s.execute(
+            text("insert into platform.admins (id, email, name) values (:i, :e, 'Ops')"),
+            {"i": admin_id, "e": f"ops-{admin_id.hex[:8]}@platform.example"},
+        )
+    tokens = {name: p.token for name, p in world.people.items()}
+    tokens.update(platform=app.state.tokens.mint(None, admin_id), foreign=foreign.token("owner"), anonymous=None)
+    return world, tokens
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+async def test_matrix(client, sessions, setup, case):
+    world, tokens = setup
+    fresh = Fresh(sessions, world)
+    failures = []
+    for persona in sorted(EVERYONE):
+        await fresh.prepare(case)
+        before = await snapshot(sessions, world.tenant_id) if case.mutation else None
+        body = await gql(client, case.doc, case.variables(world, fresh), token=tokens[persona])
+        got = "ok" if "errors" not in body else codes(body)[0]
+        if persona in case.ok:
+            expected = "ok"
+        elif case.other and persona in case.other:
+            expected = case.other[persona]
+        elif persona == "anonymous":
+            expected = "UNAUTHENTICATED"
+        elif persona in case.not_found:
+            expected = "NOT_FOUND"
+        else:
+            expected = "FORBIDDEN"
+        if got != expected:
+            failures.append(f"{persona}: expected {expected}, got {got}: {body.get('errors')}")
+        elif expected != "ok" and case.mutation and await snapshot(sessions, world.tenant_id) != before:
+            failures.append(f"{persona}: refused ({got}) but the data changed")
+    assert not failures, "\n".join(failures)
