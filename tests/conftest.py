@@ -112,7 +112,7 @@ def new_tenant(sessions):
 
 
 def make_settings(**overrides) -> Settings:
-    return Settings(jwt_secret=JWT_SECRET, dev=True, membership_cache_seconds=0, **overrides)
+    return Settings(**({"jwt_secret": JWT_SECRET, "dev": True, "membership_cache_seconds": 0} | overrides))
 
 
 @pytest_asyncio.fixture(loop_scope="session")
