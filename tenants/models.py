@@ -6,6 +6,7 @@ from tenants.base import Base
 from tenants.customers.models import Contact, Customer
 from tenants.deals.models import Deal, DealStageChange, PipelineStage
 from tenants.identity.models import ApiKey, Invitation, Membership, User
+from tenants.outbox.models import OutboxEvent
 from tenants.partners.models import Partner, PartnerAncestry
 from tenants.platform.models import ApiKeyIndex, DefaultPolicyRule, PlatformAdmin, PlatformAudit, Tenant
 
@@ -22,6 +23,7 @@ __all__ = [
     "DefaultPolicyRule",
     "Invitation",
     "Membership",
+    "OutboxEvent",
     "Partner",
     "PartnerAncestry",
     "PipelineStage",

@@ -18,6 +18,7 @@ from tenants.customers.models import Customer
 from tenants.deals.models import DEAL_SOURCES, Deal, DealStageChange, PipelineStage
 from tenants.errors import BadInput, Conflict
 from tenants.identity.models import User
+from tenants.outbox.events import emit
 from tenants.pagination import SortKey
 from tenants.partners.models import Partner
 from tenants.platform.models import Tenant
@@ -135,13 +136,32 @@ async def create_deal(session: AsyncSession, principal: Principal, fields: dict[
         fields["currency"] = (await session.execute(select(Tenant.default_currency))).scalar_one()
     deal = Deal(id=uuid.uuid4(), tenant_id=principal.tenant_id, status="open", **fields)
     await records.create(session, principal, deal, action="deal.create")
+    await _stage_changed(session, principal, deal, None, stage.id, "deal.created", {"title": deal.title})
+    return deal
+
+
+async def _stage_changed(
+    session: AsyncSession,
+    principal: Principal,
+    deal: Deal,
+    from_stage: uuid.UUID | None,
+    to_stage: uuid.UUID,
+    event: str,
+    payload: dict[str, Any],
+) -> None:
+    """The deal's stage history row and its domain event, in the change's transaction."""
     session.add(
         DealStageChange(
-            tenant_id=principal.tenant_id, deal_id=deal.id, to_stage_id=stage.id, changed_by=principal.user_id
+            tenant_id=principal.tenant_id,
+            deal_id=deal.id,
+            from_stage_id=from_stage,
+            to_stage_id=to_stage,
+            changed_by=principal.user_id,
         )
     )
+    stages = {"from_stage_id": str(from_stage) if from_stage else None, "to_stage_id": str(to_stage)}
+    emit(session, principal, event, "Deal", deal.id, stages | payload)
     await session.flush()
-    return deal
 
 
 async def update_deal(
@@ -169,16 +189,7 @@ async def move_stage(
     await records.change(
         session, principal, deal, {"stage_id": stage.id, "probability": stage.probability}, action="deal.move_stage"
     )
-    session.add(
-        DealStageChange(
-            tenant_id=principal.tenant_id,
-            deal_id=deal.id,
-            from_stage_id=from_stage,
-            to_stage_id=stage.id,
-            changed_by=principal.user_id,
-        )
-    )
-    await session.flush()
+    await _stage_changed(session, principal, deal, from_stage, stage.id, "deal.stage_changed", {})
     return deal
 
 
@@ -205,16 +216,9 @@ async def close_deal(
         },
         action="deal.won" if won else "deal.lost",
     )
-    session.add(
-        DealStageChange(
-            tenant_id=principal.tenant_id,
-            deal_id=deal.id,
-            from_stage_id=from_stage,
-            to_stage_id=stage.id,
-            changed_by=principal.user_id,
-        )
-    )
-    await session.flush()
+    event = "deal.won" if won else "deal.lost"
+    payload = {"amount": str(deal.amount), "currency": deal.currency, "reason": deal.close_reason}
+    await _stage_changed(session, principal, deal, from_stage, stage.id, event, payload)
     return deal
 
 
@@ -234,9 +238,12 @@ async def assign_partner(
     if source != "direct" and partner_id is None:
         raise BadInput("a partner-sourced or -influenced deal names its partner", field="partnerId")
     deal = await records.lock_for_change(session, Deal, deal_id, version, label="deal")
-    return await records.change(
+    await records.change(
         session, principal, deal, {"partner_id": partner_id, "source": source}, action="deal.assign_partner"
     )
+    payload = {"partner_id": str(partner_id) if partner_id else None, "source": source}
+    emit(session, principal, "deal.partner_assigned", "Deal", deal.id, payload)
+    return deal
 
 
 async def archive_deal(session: AsyncSession, principal: Principal, deal_id: uuid.UUID, version: int) -> Deal:

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from authz.principal import Audience, Principal
 from tenants import records
 from tenants.errors import BadInput, Conflict
+from tenants.outbox.events import emit
 from tenants.pagination import SortKey
 from tenants.partners.models import PARTNER_KINDS, PARTNER_STATUSES, Partner, PartnerAncestry
 from tenants.text_search import matches_any, normalise_domain
@@ -87,12 +88,24 @@ async def update_partner(
     partner = await records.lock_for_change(session, Partner, partner_id, version, label="partner")
     if changes.get("parent_id"):
         await records.load(session, Partner, changes["parent_id"], label="parent partner")
+    before = {"status": partner.status, "tier": partner.tier}
     try:
-        return await records.change(session, principal, partner, changes, action="partner.update")
+        await records.change(session, principal, partner, changes, action="partner.update")
     except IntegrityError as error:
         if "sub-partner" in str(error.orig) or "not_own_parent" in str(error.orig):
             raise Conflict("a partner cannot be placed under itself or its own sub-partner", field="parentId") from None
         raise
+    for field in ("status", "tier"):
+        if before[field] != getattr(partner, field):
+            emit(
+                session,
+                principal,
+                f"partner.{field}_changed",
+                "Partner",
+                partner.id,
+                {"from": before[field], "to": getattr(partner, field)},
+            )
+    return partner
 
 
 async def archive_partner(session: AsyncSession, principal: Principal, partner_id: uuid.UUID, version: int) -> Partner:

@@ -1,0 +1,1 @@
+"""The transactional outbox: side effects of a write, recorded in the write's own transaction."""

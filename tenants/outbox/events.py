@@ -1,0 +1,64 @@
+"""Recording domain events. Call `emit` inside the unit of work that makes the change; the relay
+delivers each event at least once after commit, and consumers dedupe by its id."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from authz.principal import Principal
+from tenants.outbox.models import OutboxEvent
+
+# The vocabulary of events, `<entity>.<what happened>`.
+EVENT_TYPES = frozenset(
+    {
+        "deal.created",
+        "deal.stage_changed",
+        "deal.won",
+        "deal.lost",
+        "deal.partner_assigned",
+        "partner.status_changed",
+        "partner.tier_changed",
+        "registration.submitted",
+        "registration.approved",
+        "registration.rejected",
+        "registration.expired",
+        "registration.extended",
+        "lead.assigned",
+        "lead.accepted",
+        "lead.declined",
+        "lead.returned",
+        "lead.converted",
+        "partner_application.submitted",
+        "partner_application.approved",
+        "partner_application.rejected",
+        "import.finished",
+        "export.finished",
+    }
+)
+
+
+def emit(
+    session: AsyncSession,
+    principal: Principal,
+    event_type: str,
+    entity_type: str,
+    entity_id: uuid.UUID | None,
+    payload: dict[str, Any] | None = None,
+) -> uuid.UUID:
+    """Add one event to the current transaction; returns its id (the consumers' deduplication key)."""
+    if event_type not in EVENT_TYPES:
+        raise ValueError(f"unknown event type {event_type!r}")
+    event = OutboxEvent(
+        id=uuid.uuid4(),
+        tenant_id=principal.tenant_id,
+        event_type=event_type,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        payload=payload or {},
+        actor_id=principal.user_id,
+    )
+    session.add(event)
+    return event.id
