@@ -39,6 +39,7 @@ VOCABULARY: dict[str, tuple[str, ...]] = {
     "activity": ("read", "create"),
     "audit_log": ("read",),
     "policy": ("read", "update"),
+    "webhook": ("read", "manage"),
 }
 # In vocabulary order, which is the order `Decisions.permitted()` lists them in.
 ALL_ACTIONS: tuple[Action, ...] = tuple(Action(obj, act) for obj, acts in VOCABULARY.items() for act in acts)
@@ -87,6 +88,8 @@ ACTIVITY_CREATE = Action("activity", "create")
 AUDIT_LOG_READ = Action("audit_log", "read")
 POLICY_READ = Action("policy", "read")
 POLICY_UPDATE = Action("policy", "update")
+WEBHOOK_READ = Action("webhook", "read")
+WEBHOOK_MANAGE = Action("webhook", "manage")
 
 
 def parse(text: str) -> Action:

@@ -33,7 +33,12 @@ def create_app(settings: Settings, app_url: str) -> Starlette:
         ttl_seconds=settings.jwt_ttl_seconds,
     )
     policies = PolicyStore(sessions)
-    services = Services(sessions=sessions, mint_token=tokens.mint, dev=settings.dev)
+    services = Services(
+        sessions=sessions,
+        mint_token=tokens.mint,
+        dev=settings.dev,
+        allow_private_webhooks=settings.webhooks_allow_private,
+    )
     schema = build_schema(
         introspection=settings.dev,
         limits=Limits(settings.max_query_depth, settings.max_query_tokens, settings.max_query_aliases),

@@ -23,6 +23,9 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int)
     serve.add_argument("--demo", action="store_true", help="seed the demo tenants first and print their users")
 
+    worker = commands.add_parser("worker", help="run the workers, the outbox relay and the scheduler")
+    worker.add_argument("--threads", type=int, default=4)
+
     commands.add_parser("migrate", help="apply migrations as the owner role")
     db = commands.add_parser("db", help="database bootstrap")
     db.add_argument("action", choices=["init"], help="create the roles and the database (administrative URL)")
@@ -59,6 +62,10 @@ def main(argv: list[str] | None = None) -> int:
             from gateway.serve import serve as run_server
 
             return run_server(settings, host=args.host, port=args.port, demo=args.demo)
+        if args.command == "worker":
+            from gateway.worker import run_worker
+
+            return run_worker(settings, threads=args.threads)
         if args.command == "settings":
             for name, shown, description in settings.describe():
                 print(f"{name}={shown}\n    {description}")

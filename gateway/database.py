@@ -107,7 +107,7 @@ def alembic_config(roles: Roles) -> Config:
     return config
 
 
-async def migrate(owner_url: str, roles: Roles, revision: str = "head") -> None:
+async def migrate(owner_url: str, roles: Roles, revision: str = "heads") -> None:
     """Upgrade to `revision` as the owner, then bring the shared default policy lines up to date."""
     config = alembic_config(roles)
     engine = create_async_engine(async_url(owner_url), poolclass=NullPool)
@@ -134,18 +134,19 @@ async def migrate(owner_url: str, roles: Roles, revision: str = "head") -> None:
         await engine.dispose()
 
 
-def head_revision() -> str | None:
+def head_revision() -> str:
+    """The script's head revisions, sorted and joined by commas."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    return ScriptDirectory.from_config(config).get_current_head()
+    return ",".join(sorted(ScriptDirectory.from_config(config).get_heads()))
 
 
-async def current_revision(conn) -> str | None:
-    """The applied revision, read on an open SQLAlchemy async connection."""
+async def current_revision(conn) -> str:
+    """The applied revisions (same form as `head_revision`), read on an open SQLAlchemy async connection."""
 
-    def read(sync_conn) -> str | None:
+    def read(sync_conn) -> str:
         context = MigrationContext.configure(sync_conn, opts={"version_table_schema": "platform"})
-        return context.get_current_revision()
+        return ",".join(sorted(context.get_current_heads()))
 
     return await conn.run_sync(read)
 

@@ -29,6 +29,7 @@ class Runtime:
     roles: Roles
     owner_url: str | None = None
     admin_url: str | None = None
+    relay_url: str | None = None
     embedded: EmbeddedDatabase | None = None
 
     def close(self) -> None:
@@ -80,6 +81,7 @@ async def open_runtime(settings: Settings, *, prepare: bool = True) -> Runtime:
             roles=roles,
             owner_url=settings.migrations_database_url,
             admin_url=settings.admin_database_url,
+            relay_url=settings.relay_database_url,
         )
     data_dir = settings.data_dir.resolve()
     generated = _secrets(data_dir)
@@ -106,6 +108,7 @@ async def open_runtime(settings: Settings, *, prepare: bool = True) -> Runtime:
         roles=roles,
         owner_url=url_for(admin_url, roles.owner, database),
         admin_url=admin_url,
+        relay_url=url_for(admin_url, roles.relay, database),
         embedded=embedded,
     )
     if prepare:

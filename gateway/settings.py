@@ -33,6 +33,14 @@ class Settings:
     admin_database_url: str | None = _setting(
         None, "Administrative URL, used only by `db init` to create roles and the database.", sensitive=True
     )
+    relay_database_url: str | None = _setting(
+        None,
+        "The relay role's URL (reads the outbox across tenants). Unset: derived on the embedded default.",
+        sensitive=True,
+    )
+    webhooks_allow_private: bool = _setting(
+        False, "Let webhook endpoints point at private or loopback addresses (development and tests only)."
+    )
     broker_url: str | None = _setting(
         None, "Dramatiq broker: postgres://, redis:// or amqp://. Unset: the application database."
     )

@@ -71,6 +71,7 @@ class Services:
     sessions: async_sessionmaker[AsyncSession]
     mint_token: Callable[[Any, Any], str]  # (tenant id, user id) -> bearer token
     dev: bool = False
+    allow_private_webhooks: bool = False
 
 
 @dataclass

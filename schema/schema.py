@@ -37,6 +37,7 @@ from schema.partners.types import Partner
 from schema.permissions import Authenticated
 from schema.platform.mutations import PlatformMutation
 from schema.platform.queries import PlatformQuery
+from schema.webhooks.operations import WebhookMutation, WebhookQuery
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,9 @@ class Limits:
 
 
 @strawberry.type
-class Query(NodeQuery, PartnerQuery, CustomerQuery, DealQuery, ActivityQuery, UserQuery, AuditQuery, PlatformQuery):
+class Query(
+    NodeQuery, PartnerQuery, CustomerQuery, DealQuery, ActivityQuery, UserQuery, AuditQuery, PlatformQuery, WebhookQuery
+):
     @strawberry.field(permission_classes=[Authenticated], description="Who am I, and what may I do.")
     def viewer(self, info: Info) -> Viewer:
         return Viewer.of(info)
@@ -55,7 +58,14 @@ class Query(NodeQuery, PartnerQuery, CustomerQuery, DealQuery, ActivityQuery, Us
 
 @strawberry.type
 class Mutation(
-    PartnerMutation, CustomerMutation, DealMutation, ActivityMutation, UserMutation, PlatformMutation, SignInMutation
+    PartnerMutation,
+    CustomerMutation,
+    DealMutation,
+    ActivityMutation,
+    UserMutation,
+    PlatformMutation,
+    SignInMutation,
+    WebhookMutation,
 ):
     pass
 

@@ -6,9 +6,10 @@ from tenants.base import Base
 from tenants.customers.models import Contact, Customer
 from tenants.deals.models import Deal, DealStageChange, PipelineStage
 from tenants.identity.models import ApiKey, Invitation, Membership, User
-from tenants.outbox.models import OutboxEvent
+from tenants.outbox.models import OutboxEvent, ProcessedEvent
 from tenants.partners.models import Partner, PartnerAncestry
 from tenants.platform.models import ApiKeyIndex, DefaultPolicyRule, PlatformAdmin, PlatformAudit, Tenant
+from tenants.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "Activity",
@@ -29,7 +30,11 @@ __all__ = [
     "PipelineStage",
     "PlatformAdmin",
     "PlatformAudit",
+    "ProcessedEvent",
     "Tenant",
     "TenantPolicyRule",
     "User",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

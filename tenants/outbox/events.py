@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from authz.principal import Principal
@@ -36,6 +37,7 @@ EVENT_TYPES = frozenset(
         "partner_application.rejected",
         "import.finished",
         "export.finished",
+        "webhook.replay_requested",
     }
 )
 
@@ -62,3 +64,15 @@ def emit(
     )
     session.add(event)
     return event.id
+
+
+async def first_time(session: AsyncSession, event_id: uuid.UUID, consumer: str) -> bool:
+    """Mark the event handled by `consumer` in this unit of work; False if it already was (a redelivery)."""
+    inserted = await session.execute(
+        text(
+            "insert into app.processed_events (tenant_id, id, consumer)"
+            " values (current_setting('app.tenant_id')::uuid, :id, :consumer) on conflict do nothing"
+        ),
+        {"id": event_id, "consumer": consumer},
+    )
+    return inserted.rowcount == 1

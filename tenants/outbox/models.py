@@ -37,3 +37,19 @@ class OutboxEvent(TenantScoped, Base):
     )
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0", default=0)
+
+
+class ProcessedEvent(TenantScoped, Base):
+    """Consumers' memory of events already handled: the deduplication of at-least-once delivery.
+
+    `id` is the event id; `consumer` names the handler, so several consumers may handle one event once each.
+    """
+
+    __tablename__ = "processed_events"
+    __mapper_args__ = {"eager_defaults": False}
+    __table_args__ = ({"schema": APP_SCHEMA},)
+
+    consumer: Mapped[str] = mapped_column(Text, primary_key=True)
+    processed_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), default=_now, nullable=False
+    )

@@ -1,0 +1,117 @@
+"""Webhook queries and mutations."""
+
+from __future__ import annotations
+
+import enum
+
+import strawberry
+from sqlalchemy import select
+from strawberry.types import Info
+
+from authz import actions
+from schema.inputs import provided
+from schema.permissions import requires
+from schema.relay import Connection, connection, from_global_id, optional_id
+from schema.webhooks.types import WebhookDelivery, WebhookEndpoint
+from tenants.webhooks import service
+from tenants.webhooks.models import WebhookEndpoint as EndpointRow
+
+UNSET = strawberry.UNSET
+
+
+@strawberry.enum
+class DeliveryStatus(enum.Enum):
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    DEAD = "dead"
+
+
+@strawberry.input
+class CreateWebhookEndpointInput:
+    url: str
+    event_types: list[str] = strawberry.field(description='Event types, or ["*"] for all.')
+    description: str | None = None
+
+
+@strawberry.input
+class UpdateWebhookEndpointInput:
+    id: strawberry.ID
+    version: int
+    url: str | None = UNSET
+    event_types: list[str] | None = UNSET
+    active: bool | None = UNSET
+    description: str | None = UNSET
+
+
+@strawberry.type
+class CreateWebhookEndpointPayload:
+    endpoint: WebhookEndpoint
+    secret: str = strawberry.field(description="The signing secret, shown only now.")
+
+
+@strawberry.type
+class WebhookEndpointPayload:
+    endpoint: WebhookEndpoint
+
+
+@strawberry.type
+class WebhookDeliveryPayload:
+    delivery: WebhookDelivery
+
+
+@strawberry.type
+class WebhookQuery:
+    @strawberry.field(permission_classes=[requires(actions.WEBHOOK_READ)])
+    async def webhook_endpoints(self, info: Info) -> list[WebhookEndpoint]:
+        async with info.context.db.reading() as session:
+            rows = await session.execute(select(EndpointRow).order_by(EndpointRow.created_at))
+            return [WebhookEndpoint.of(row) for row in rows.scalars()]
+
+    @strawberry.field(permission_classes=[requires(actions.WEBHOOK_READ)], description="Deliveries and dead letters.")
+    async def webhook_deliveries(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        status: DeliveryStatus | None = None,
+        endpoint_id: strawberry.ID | None = None,
+    ) -> Connection[WebhookDelivery]:
+        query = service.deliveries_query(
+            service.DeliveryFilter(
+                status=status.value if status else None, endpoint_id=optional_id(endpoint_id, "WebhookEndpoint")
+            )
+        )
+        return await connection(
+            info, query, service.DELIVERY_ORDER, WebhookDelivery.of, first=first, after=after, last=last, before=before
+        )
+
+
+@strawberry.type
+class WebhookMutation:
+    @strawberry.mutation(permission_classes=[requires(actions.WEBHOOK_MANAGE)])
+    async def create_webhook_endpoint(
+        self, info: Info, input: CreateWebhookEndpointInput
+    ) -> CreateWebhookEndpointPayload:
+        row = await info.context.write(
+            service.create_endpoint, provided(input), allow_private=info.context.services.allow_private_webhooks
+        )
+        return CreateWebhookEndpointPayload(endpoint=WebhookEndpoint.of(row), secret=row.secret)
+
+    @strawberry.mutation(permission_classes=[requires(actions.WEBHOOK_MANAGE)])
+    async def update_webhook_endpoint(self, info: Info, input: UpdateWebhookEndpointInput) -> WebhookEndpointPayload:
+        endpoint_id = from_global_id(input.id, "WebhookEndpoint")[1]
+        row = await info.context.write(
+            service.update_endpoint,
+            endpoint_id,
+            input.version,
+            provided(input),
+            allow_private=info.context.services.allow_private_webhooks,
+        )
+        return WebhookEndpointPayload(endpoint=WebhookEndpoint.of(row))
+
+    @strawberry.mutation(permission_classes=[requires(actions.WEBHOOK_MANAGE)], description="Send a dead letter again.")
+    async def replay_webhook_delivery(self, info: Info, id: strawberry.ID) -> WebhookDeliveryPayload:
+        row = await info.context.write(service.replay_delivery, from_global_id(id, "WebhookDelivery")[1])
+        return WebhookDeliveryPayload(delivery=WebhookDelivery.of(row))

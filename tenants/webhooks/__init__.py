@@ -1,0 +1,1 @@
+"""Webhook endpoints, deliveries and their attempts; signing and the address policy (SSRF)."""

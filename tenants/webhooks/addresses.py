@@ -1,0 +1,31 @@
+"""Where webhooks may go: public http(s) addresses only, unless the deployment allows private ones (SSRF)."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from urllib.parse import urlsplit
+
+from tenants.errors import BadInput
+
+
+def check_url(url: str, *, allow_private: bool) -> None:
+    """Refuse URLs that are not http(s), or that resolve to private, loopback or link-local addresses.
+
+    Checked when an endpoint is registered and again before every delivery (names can be re-pointed).
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise BadInput("a webhook URL is http:// or https:// with a host", field="url")
+    if parts.username or parts.password:
+        raise BadInput("no credentials in webhook URLs; sign with the endpoint secret instead", field="url")
+    if allow_private:
+        return
+    try:
+        infos = socket.getaddrinfo(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+    except (socket.gaierror, UnicodeError):
+        raise BadInput(f"cannot resolve {parts.hostname!r}", field="url") from None
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
+        if not address.is_global or address.is_multicast:
+            raise BadInput(f"{parts.hostname} resolves to a non-public address ({address})", field="url")

@@ -1,0 +1,97 @@
+"""Managing webhook endpoints and reading deliveries (vendor admins)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from authz.principal import Principal
+from tenants import records
+from tenants.audit.log import record
+from tenants.errors import BadInput, Conflict
+from tenants.outbox.events import EVENT_TYPES, emit
+from tenants.pagination import SortKey
+from tenants.webhooks.addresses import check_url
+from tenants.webhooks.models import WebhookDelivery, WebhookEndpoint
+from tenants.webhooks.signing import new_secret
+
+DELIVERY_ORDER = [
+    SortKey(WebhookDelivery.created_at, descending=True, kind=dt.datetime),
+    SortKey(WebhookDelivery.id, kind=uuid.UUID),
+]
+SUBSCRIBABLE = EVENT_TYPES - {"webhook.replay_requested"}
+
+
+def _event_types(types: list[str]) -> list[str]:
+    unknown = sorted(set(types) - SUBSCRIBABLE - {"*"})
+    if unknown or not types:
+        raise BadInput(f"unknown event types: {', '.join(unknown) or '(none given)'}", field="eventTypes")
+    return sorted(set(types))
+
+
+async def create_endpoint(
+    session: AsyncSession, principal: Principal, fields: dict[str, Any], *, allow_private: bool
+) -> WebhookEndpoint:
+    check_url(fields["url"], allow_private=allow_private)
+    endpoint = WebhookEndpoint(
+        id=uuid.uuid4(),
+        tenant_id=principal.tenant_id,
+        url=fields["url"],
+        event_types=_event_types(fields["event_types"]),
+        description=fields.get("description"),
+        secret=new_secret(),
+    )
+    return await records.create(session, principal, endpoint, action="webhook.create")
+
+
+async def update_endpoint(
+    session: AsyncSession,
+    principal: Principal,
+    endpoint_id: uuid.UUID,
+    version: int,
+    changes: dict[str, Any],
+    *,
+    allow_private: bool,
+) -> WebhookEndpoint:
+    if changes.get("url"):
+        check_url(changes["url"], allow_private=allow_private)
+    if "event_types" in changes:
+        changes["event_types"] = _event_types(changes["event_types"])
+    endpoint = await records.lock_for_change(session, WebhookEndpoint, endpoint_id, version, label="webhook endpoint")
+    return await records.change(session, principal, endpoint, changes, action="webhook.update")
+
+
+@dataclass(frozen=True)
+class DeliveryFilter:
+    status: str | None = None
+    endpoint_id: uuid.UUID | None = None
+    event_id: uuid.UUID | None = None
+
+
+def deliveries_query(f: DeliveryFilter) -> Select:
+    stmt = select(WebhookDelivery)
+    for value, condition in (
+        (f.status, lambda v: WebhookDelivery.status == v),
+        (f.endpoint_id, lambda v: WebhookDelivery.endpoint_id == v),
+        (f.event_id, lambda v: WebhookDelivery.event_id == v),
+    ):
+        if value is not None:
+            stmt = stmt.where(condition(value))
+    return stmt
+
+
+async def replay_delivery(session: AsyncSession, principal: Principal, delivery_id: uuid.UUID) -> WebhookDelivery:
+    """Send a dead (or delivered) delivery again. The request only records the wish; a worker sends it."""
+    delivery = await records.load(session, WebhookDelivery, delivery_id, label="webhook delivery")
+    if delivery.status == "pending":
+        raise Conflict("this delivery is already on its way", field="id")
+    delivery.status, delivery.attempts, delivery.next_attempt_at = "pending", 0, None
+    await session.flush()
+    emit(session, principal, "webhook.replay_requested", "WebhookDelivery", delivery.id, {})
+    await record(session, principal, "webhook.replay", "WebhookDelivery", delivery.id)
+    return delivery

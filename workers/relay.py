@@ -1,0 +1,69 @@
+"""The outbox relay: committed events -> broker, then marked sent. At least once, never lost.
+
+It connects as its own role, the only one whose policy reads the outbox across tenants. A crash between
+sending and marking sends those events again; consumers dedupe by event id. If the broker is down, the
+transaction rolls back and the events wait in the outbox until it returns.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+import dramatiq
+import psycopg
+
+from workers.events import handle_event
+
+log = logging.getLogger("channelgraph.workers.relay")
+
+CLAIM = "select tenant_id, id from app.outbox where sent_at is null order by created_at limit %s for update skip locked"
+MARK = "update app.outbox set sent_at = now(), attempts = attempts + 1 where tenant_id = %s and id = %s"
+
+
+class Relay:
+    def __init__(
+        self,
+        url: str,
+        broker: dramatiq.Broker,
+        *,
+        batch: int = 200,
+        before_mark: Callable[[list[tuple]], None] | None = None,
+    ) -> None:
+        self.url = "postgresql://" + url.split("://", 1)[1]
+        self.broker = broker
+        self.batch = batch
+        self.before_mark = before_mark  # for fault tests: runs after sending, before marking
+
+    def run_once(self) -> int:
+        """Relay one batch; returns how many events were sent."""
+        with psycopg.connect(self.url, autocommit=False) as conn:
+            with conn.transaction():
+                rows = conn.execute(CLAIM, (self.batch,)).fetchall()
+                for tenant_id, event_id in rows:
+                    self.broker.enqueue(handle_event.message(str(tenant_id), str(event_id)))
+                if rows and self.before_mark is not None:
+                    self.before_mark(rows)
+                for tenant_id, event_id in rows:
+                    conn.execute(MARK, (tenant_id, event_id))
+        return len(rows)
+
+    def drain(self) -> int:
+        total = 0
+        while sent := self.run_once():
+            total += sent
+        return total
+
+    def run_forever(self, stop: threading.Event, *, idle_seconds: float = 0.5, max_backoff: float = 30.0) -> None:
+        delay = idle_seconds
+        while not stop.is_set():
+            try:
+                sent = self.run_once()
+                delay = idle_seconds
+            except Exception:  # broker or database unavailable: keep the events, try again later
+                log.exception("relay failed; retrying in %.1f s", delay)
+                sent = 0
+                delay = min(max_backoff, delay * 2)
+            if not sent:
+                stop.wait(delay)
