@@ -12,7 +12,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from authz.principal import Principal
 from tenants.database import create_engine, session_factory, tenant_session
@@ -34,22 +34,20 @@ async def resend_stuck_webhooks(session: AsyncSession, now: dt.datetime) -> list
 JOBS: dict[str, Job] = {"resend_stuck_webhooks": resend_stuck_webhooks}
 
 
-async def tick(
-    sessions: async_sessionmaker[AsyncSession], now: dt.datetime | None = None, jobs: dict[str, Job] = JOBS
-) -> bool:
+async def tick(engine: AsyncEngine, now: dt.datetime | None = None, jobs: dict[str, Job] = JOBS) -> bool:
     """Run every job for every active tenant, if no other process is doing it. True if this one did."""
     now = now or dt.datetime.now(dt.UTC)
-    async with sessions() as holder:
-        conn = await holder.connection()
-        if not (await conn.execute(text("select pg_try_advisory_lock(hashtext(:k))"), {"k": LOCK_KEY})).scalar():
-            await holder.rollback()
+    sessions = session_factory(engine)
+    async with engine.connect() as lock:
+        # A session-level lock on a connection held for the whole tick; released explicitly below.
+        got = (await lock.execute(text("select pg_try_advisory_lock(hashtext(:k))"), {"k": LOCK_KEY})).scalar()
+        await lock.commit()
+        if not got:
             return False
         try:
-            await holder.commit()
             async with tenant_session(sessions, Principal.platform(None), read_only=True) as s:
-                tenants = list(
-                    (await s.execute(text("select id from platform.tenants where status = 'active'"))).scalars()
-                )
+                active = text("select id from platform.tenants where status = 'active'")
+                tenants = list((await s.execute(active)).scalars())
             for tenant_id in tenants:
                 for name, job in jobs.items():
                     try:
@@ -60,8 +58,8 @@ async def tick(
                     except Exception:
                         log.exception("job %s failed for tenant %s", name, tenant_id)
         finally:
-            await conn.execute(text("select pg_advisory_unlock(hashtext(:k))"), {"k": LOCK_KEY})
-            await holder.commit()
+            await lock.execute(text("select pg_advisory_unlock(hashtext(:k))"), {"k": LOCK_KEY})
+            await lock.commit()
     return True
 
 
@@ -73,7 +71,7 @@ def run_forever(stop, *, interval_seconds: float = 30.0) -> None:
         try:
             while not stop.is_set():
                 try:
-                    await tick(session_factory(engine))
+                    await tick(engine)
                 except Exception:
                     log.exception("scheduler tick failed")
                 await asyncio.to_thread(stop.wait, interval_seconds)
