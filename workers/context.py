@@ -20,6 +20,7 @@ class WorkerSettings:
     webhook_timeout_seconds: float = 10.0
     webhook_max_attempts: int = 6
     webhook_base_delay_seconds: float = 2.0
+    webhook_lease_seconds: float = 60.0
 
 
 _settings: WorkerSettings | None = None

@@ -21,6 +21,6 @@ def bind(broker: dramatiq.Broker) -> dramatiq.Broker:
     return broker
 
 
-def configure(broker_url: str, settings: context.WorkerSettings) -> dramatiq.Broker:
+def configure(broker_url: str, settings: context.WorkerSettings, **broker_options) -> dramatiq.Broker:
     context.configure(settings)
-    return bind(make_broker(broker_url))
+    return bind(make_broker(broker_url, **broker_options))

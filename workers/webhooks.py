@@ -25,7 +25,8 @@ async def send_webhook(tenant_id: str, delivery_id: str) -> None:
     tenant = uuid.UUID(tenant_id)
     sessions = context.sessions()
     async with tenant_session(sessions, Principal.system(tenant)) as session:
-        claimed = await delivery.claim(session, uuid.UUID(delivery_id))
+        lease = dt.timedelta(seconds=context.settings().webhook_lease_seconds)
+        claimed = await delivery.claim(session, uuid.UUID(delivery_id), lease)
     if claimed is None:
         return  # already delivered, dead, or another worker holds it right now
     attempt_id = uuid.uuid4()

@@ -66,7 +66,7 @@ def _body(event: OutboxEvent) -> bytes:
     )
 
 
-async def claim(session: AsyncSession, delivery_id: uuid.UUID) -> Claimed | None:
+async def claim(session: AsyncSession, delivery_id: uuid.UUID, lease: dt.timedelta = LEASE) -> Claimed | None:
     """Take a pending delivery for one attempt (a lease), so a duplicate message cannot send it twice at once."""
     row = (
         await session.execute(
@@ -76,7 +76,7 @@ async def claim(session: AsyncSession, delivery_id: uuid.UUID) -> Claimed | None
                 " and (next_attempt_at is null or next_attempt_at <= now() + interval '2 seconds')"
                 " returning endpoint_id, attempts, event_id, event_type, payload::text"
             ),
-            {"id": delivery_id, "lease": LEASE},
+            {"id": delivery_id, "lease": lease},
         )
     ).first()
     if row is None:
