@@ -40,6 +40,7 @@ VOCABULARY: dict[str, tuple[str, ...]] = {
     "audit_log": ("read",),
     "policy": ("read", "update"),
     "webhook": ("read", "manage"),
+    "transfer": ("import", "export", "read"),
 }
 # In vocabulary order, which is the order `Decisions.permitted()` lists them in.
 ALL_ACTIONS: tuple[Action, ...] = tuple(Action(obj, act) for obj, acts in VOCABULARY.items() for act in acts)
@@ -90,6 +91,9 @@ POLICY_READ = Action("policy", "read")
 POLICY_UPDATE = Action("policy", "update")
 WEBHOOK_READ = Action("webhook", "read")
 WEBHOOK_MANAGE = Action("webhook", "manage")
+TRANSFER_IMPORT = Action("transfer", "import")
+TRANSFER_EXPORT = Action("transfer", "export")
+TRANSFER_READ = Action("transfer", "read")
 
 
 def parse(text: str) -> Action:

@@ -15,6 +15,7 @@ from gateway.health import healthz, readiness
 from gateway.policies import PolicyStore
 from gateway.settings import Settings
 from gateway.tokens import TokenService
+from gateway.transfers import Transfers
 from schema.context import Services
 from schema.schema import Limits, build_schema
 from tenants.database import create_engine, session_factory
@@ -44,6 +45,7 @@ def create_app(settings: Settings, app_url: str) -> Starlette:
         limits=Limits(settings.max_query_depth, settings.max_query_tokens, settings.max_query_aliases),
     )
     endpoint = GraphQLEndpoint(schema, services, policies)
+    transfers = Transfers(sessions, policies)
     authenticator = Authenticator(sessions, tokens, settings.membership_cache_seconds)
 
     @contextlib.asynccontextmanager
@@ -55,6 +57,8 @@ def create_app(settings: Settings, app_url: str) -> Starlette:
     app = Starlette(
         routes=[
             Route("/graphql", endpoint.handle, methods=["GET", "POST"]),
+            Route("/imports/{entity}", transfers.upload, methods=["POST"]),
+            Route("/exports/{job_id}", transfers.download, methods=["GET"]),
             Route("/healthz", healthz),
             Route("/readyz", readiness(engine)),
         ],

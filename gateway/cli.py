@@ -50,6 +50,12 @@ def main(argv: list[str] | None = None) -> int:
     demo = commands.add_parser("demo", help="seed the demo tenants (idempotent) and print their users")
     demo.add_argument("--json", action="store_true", help="machine-readable output")
 
+    importing = commands.add_parser("import", help="import a CSV of customers, partners or contacts")
+    importing.add_argument("file")
+    importing.add_argument("--tenant", required=True, help="tenant slug")
+    importing.add_argument("--entity", required=True, choices=["customers", "partners", "contacts"])
+    importing.add_argument("--inline", action="store_true", help="run the import in this process, not a worker")
+
     commands.add_parser("settings", help="show settings (secrets masked)")
 
     args = parser.parse_args(argv)
@@ -100,6 +106,13 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
             await _tenants(args, runtime, commands)
         elif args.command == "token":
             print(await commands.mint_dev_token(runtime, tenant=args.tenant, email=args.email, platform=args.platform))
+        elif args.command == "import":
+            result = await commands.import_file(
+                runtime, path=args.file, tenant=args.tenant, entity=args.entity, inline=args.inline, out=sys.stdout
+            )
+            print(f"import {result['status']}" + (f": {result['message']}" if result["message"] else ""))
+            if result["status"] != "finished":
+                return 1
         elif args.command == "demo":
             users = await commands.seed_demo(runtime)
             _print_users(users, as_json=args.json)

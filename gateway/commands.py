@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -137,3 +139,63 @@ async def seed_demo(runtime: Runtime) -> list[DemoLogin]:
         )
         for u in users
     ]
+
+
+async def import_file(runtime: Runtime, *, path: str, tenant: str, entity: str, inline: bool, out) -> dict:
+    """Stage a CSV for a tenant (as its `system` principal) and follow the job with a progress bar.
+
+    With `inline`, this process runs the import itself; otherwise a running `channelgraph worker` does.
+    """
+    from tenants.transfers.importing import run_import
+    from tenants.transfers.models import TransferJob
+    from tenants.transfers.staging import stage_import
+
+    file, total = await asyncio.to_thread(_count_rows, path)
+
+    async def read():
+        handle = await asyncio.to_thread(file.open, "rb")
+        try:
+            while piece := await asyncio.to_thread(handle.read, 1 << 20):
+                yield piece
+        finally:
+            handle.close()
+
+    async with _Sessions(runtime) as sessions:
+        async with tenant_session(sessions, Principal.anonymous(), read_only=True) as session:
+            found = await provisioning.tenant_for_slug(session, tenant)
+        if found is None:
+            raise CommandFailed(f"no tenant {tenant!r}")
+        system = Principal.system(found[0])
+        try:
+            async with tenant_session(sessions, system) as session:
+                job = await stage_import(session, system, entity, file.name, read())
+        except DomainError as error:
+            raise CommandFailed(error.message) from None
+        runner = asyncio.create_task(run_import(sessions, found[0], job.id)) if inline else None
+        while True:
+            async with tenant_session(sessions, system, read_only=True) as session:
+                job = await session.get(TransferJob, (found[0], job.id))
+            done = job.processed_rows
+            width = 30
+            filled = int(width * done / total) if total else width
+            out.write(
+                f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} rows"
+                f"  created {job.created_rows}  updated {job.updated_rows}  unchanged {job.unchanged_rows}"
+                f"  errors {job.error_rows}"
+            )
+            out.flush()
+            if job.status in ("finished", "failed"):
+                break
+            await asyncio.sleep(0.5)
+        if runner is not None:
+            await runner
+        out.write("\n")
+        return {"job": str(job.id), "status": job.status, "message": job.message}
+
+
+def _count_rows(path: str) -> tuple[Path, int]:
+    file = Path(path)
+    if not file.is_file():
+        raise CommandFailed(f"no file {path!r}")
+    with file.open("rb") as handle:
+        return file, max(sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b"")) - 1, 0)

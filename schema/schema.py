@@ -37,6 +37,7 @@ from schema.partners.types import Partner
 from schema.permissions import Authenticated
 from schema.platform.mutations import PlatformMutation
 from schema.platform.queries import PlatformQuery
+from schema.transfers.operations import TransferMutation, TransferQuery
 from schema.webhooks.operations import WebhookMutation, WebhookQuery
 
 
@@ -49,7 +50,16 @@ class Limits:
 
 @strawberry.type
 class Query(
-    NodeQuery, PartnerQuery, CustomerQuery, DealQuery, ActivityQuery, UserQuery, AuditQuery, PlatformQuery, WebhookQuery
+    NodeQuery,
+    PartnerQuery,
+    CustomerQuery,
+    DealQuery,
+    ActivityQuery,
+    UserQuery,
+    AuditQuery,
+    PlatformQuery,
+    WebhookQuery,
+    TransferQuery,
 ):
     @strawberry.field(permission_classes=[Authenticated], description="Who am I, and what may I do.")
     def viewer(self, info: Info) -> Viewer:
@@ -66,6 +76,7 @@ class Mutation(
     PlatformMutation,
     SignInMutation,
     WebhookMutation,
+    TransferMutation,
 ):
     pass
 

@@ -9,6 +9,7 @@ from tenants.identity.models import ApiKey, Invitation, Membership, User
 from tenants.outbox.models import OutboxEvent, ProcessedEvent
 from tenants.partners.models import Partner, PartnerAncestry
 from tenants.platform.models import ApiKeyIndex, DefaultPolicyRule, PlatformAdmin, PlatformAudit, Tenant
+from tenants.transfers.models import ImportProblem, TransferChunk, TransferJob
 from tenants.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "Deal",
     "DealStageChange",
     "DefaultPolicyRule",
+    "ImportProblem",
     "Invitation",
     "Membership",
     "OutboxEvent",
@@ -32,6 +34,8 @@ __all__ = [
     "PlatformAudit",
     "ProcessedEvent",
     "Tenant",
+    "TransferChunk",
+    "TransferJob",
     "TenantPolicyRule",
     "User",
     "WebhookAttempt",

@@ -7,9 +7,10 @@ import dramatiq
 from workers import context
 from workers.broker import make_broker
 from workers.events import handle_event
+from workers.transfers import export_entities, import_file
 from workers.webhooks import send_webhook
 
-ACTORS = (handle_event, send_webhook)
+ACTORS = (handle_event, send_webhook, import_file, export_entities)
 
 
 def bind(broker: dramatiq.Broker) -> dramatiq.Broker:

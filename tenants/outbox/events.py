@@ -38,8 +38,14 @@ EVENT_TYPES = frozenset(
         "import.finished",
         "export.finished",
         "webhook.replay_requested",
+        "import.requested",
+        "export.requested",
     }
 )
+
+
+# Work orders for the workers, not facts for the outside world: never sent to webhooks.
+INTERNAL_EVENTS = frozenset({"webhook.replay_requested", "import.requested", "export.requested"})
 
 
 def emit(

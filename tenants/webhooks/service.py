@@ -14,7 +14,7 @@ from authz.principal import Principal
 from tenants import records
 from tenants.audit.log import record
 from tenants.errors import BadInput, Conflict
-from tenants.outbox.events import EVENT_TYPES, emit
+from tenants.outbox.events import EVENT_TYPES, INTERNAL_EVENTS, emit
 from tenants.pagination import SortKey
 from tenants.webhooks.addresses import check_url
 from tenants.webhooks.models import WebhookDelivery, WebhookEndpoint
@@ -24,7 +24,7 @@ DELIVERY_ORDER = [
     SortKey(WebhookDelivery.created_at, descending=True, kind=dt.datetime),
     SortKey(WebhookDelivery.id, kind=uuid.UUID),
 ]
-SUBSCRIBABLE = EVENT_TYPES - {"webhook.replay_requested"}
+SUBSCRIBABLE = EVENT_TYPES - INTERNAL_EVENTS
 
 
 def _event_types(types: list[str]) -> list[str]:

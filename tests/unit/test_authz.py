@@ -60,6 +60,7 @@ EVERYTHING_IN_A_TENANT = {
     "audit_log": "read",
     "policy": "read update",
     "webhook": "read manage",
+    "transfer": "import export read",
 }
 VENDOR_READS = {obj: "read" for obj in ("user", "partner", "contact", "pipeline", "pipeline_stage", "activity")}
 
@@ -75,6 +76,7 @@ EXPECTED: dict[tuple[Audience, str], set[Action]] = {
             "contact": "read create update",
             "deal": "read create update move_stage close assign_partner read_internal read_owner read_detail",
             "activity": "read create",
+            "transfer": "export read",
         }
     ),
     (Audience.VENDOR, "sales_manager"): actions_of(
@@ -84,6 +86,7 @@ EXPECTED: dict[tuple[Audience, str], set[Action]] = {
             "contact": "read create update archive",
             "deal": "read create update archive move_stage close assign_partner read_internal read_owner read_detail",
             "activity": "read create",
+            "transfer": "export read",
         }
     ),
     (Audience.VENDOR, "sales_rep"): actions_of(
@@ -358,7 +361,7 @@ def test_validate_roles():
 def test_action_names():
     assert str(a.DEAL_READ_INTERNAL) == "deal:read_internal"
     assert parse("pipeline_stage:read") == a.PIPELINE_STAGE_READ
-    assert len(set(ALL_ACTIONS)) == len(ALL_ACTIONS) == 43
+    assert len(set(ALL_ACTIONS)) == len(ALL_ACTIONS) == 46
     for bad in ("deal:fly", "deal", "", "tenant:"):
         with pytest.raises(ValueError):
             parse(bad)

@@ -1,0 +1,1 @@
+"""Import and export jobs in the graph: progress, per-row problems, export requests."""
