@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry.types import Info
 
-from schema.enums import ActivityKind
-from schema.loaders import load_one
+from schema.enums import ActivityKind, nested_limit
+from schema.loaders import children, load_one
 from schema.relay import Node, to_global_id
 from tenants.activities.models import Activity as ActivityRow
 from tenants.customers.models import Customer as CustomerRow
@@ -74,3 +74,11 @@ class Activity(Node):
 
         row = await load_one(info.context, PartnerRow, self._row.partner_id)
         return None if row is None else Partner.of(row)
+
+
+async def activities_by(info: Info, column, parent_id, first: int) -> list[Activity]:
+    """A parent's latest activities (by customer, deal or partner), batched with every sibling's."""
+    rows = await children(
+        info.context, ActivityRow, column, [ActivityRow.occurred_at.desc(), ActivityRow.id], nested_limit(first)
+    ).load(parent_id)
+    return [Activity.of(r) for r in rows]

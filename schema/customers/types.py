@@ -84,27 +84,17 @@ class Customer(Node):
 
     @strawberry.field
     async def deals(self, info: Info, first: int = 20) -> list[Annotated[Deal, strawberry.lazy("schema.deals.types")]]:
-        from schema.deals.types import Deal
+        from schema.deals.types import deals_by
 
-        rows = await children(
-            info.context, DealRow, DealRow.customer_id, [DealRow.created_at.desc(), DealRow.id], nested_limit(first)
-        ).load(self._row.id)
-        return [Deal.of(r) for r in rows]
+        return await deals_by(info, DealRow.customer_id, self._row.id, first)
 
     @strawberry.field
     async def activities(
         self, info: Info, first: int = 20
     ) -> list[Annotated[Activity, strawberry.lazy("schema.activities.types")]]:
-        from schema.activities.types import Activity
+        from schema.activities.types import activities_by
 
-        rows = await children(
-            info.context,
-            ActivityRow,
-            ActivityRow.customer_id,
-            [ActivityRow.occurred_at.desc(), ActivityRow.id],
-            nested_limit(first),
-        ).load(self._row.id)
-        return [Activity.of(r) for r in rows]
+        return await activities_by(info, ActivityRow.customer_id, self._row.id, first)
 
 
 @strawberry.type

@@ -152,16 +152,9 @@ class Deal(Node):
     async def activities(
         self, info: Info, first: int = 20
     ) -> list[Annotated[Activity, strawberry.lazy("schema.activities.types")]]:
-        from schema.activities.types import Activity
+        from schema.activities.types import activities_by
 
-        rows = await children(
-            info.context,
-            ActivityRow,
-            ActivityRow.deal_id,
-            [ActivityRow.occurred_at.desc(), ActivityRow.id],
-            nested_limit(first),
-        ).load(self._row.id)
-        return [Activity.of(r) for r in rows]
+        return await activities_by(info, ActivityRow.deal_id, self._row.id, first)
 
 
 @strawberry.type
@@ -169,3 +162,11 @@ class PipelineStageTotal:
     stage: PipelineStage
     deal_count: int
     amounts: list[Money] = strawberry.field(description="One sum per currency.")
+
+
+async def deals_by(info: Info, column, parent_id, first: int) -> list[Deal]:
+    """A parent's newest deals (by customer or partner), batched with every sibling's."""
+    rows = await children(
+        info.context, DealRow, column, [DealRow.created_at.desc(), DealRow.id], nested_limit(first)
+    ).load(parent_id)
+    return [Deal.of(r) for r in rows]
