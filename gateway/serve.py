@@ -16,6 +16,7 @@ import uvicorn
 from gateway.app import create_app
 from gateway.runtime import Runtime, open_runtime
 from gateway.settings import Settings
+from gateway.worker import BackgroundWork
 
 log = logging.getLogger("channelgraph.serve")
 
@@ -37,9 +38,18 @@ def serve(settings: Settings, *, host: str | None, port: int | None, demo: bool)
             proxy_headers=False,
         )
         server = uvicorn.Server(config)
+        work = None
+        if runtime.settings.dev and runtime.embedded is not None:
+            # A newcomer's single command shows everything working: workers run inside the server.
+            work = BackgroundWork(runtime, threads=2)
+            work.start()
         if runtime.settings.dev:
             log.info("development mode: GraphiQL at http://%s:%s/graphql", config.host, config.port)
-        asyncio.run(server.serve())
+        try:
+            asyncio.run(server.serve())
+        finally:
+            if work is not None:
+                work.stop()
         return 0 if server.started else 1
     finally:
         runtime.close()

@@ -1,7 +1,9 @@
-"""`channelgraph worker`: Dramatiq workers, the outbox relay and the scheduler, in one process.
+"""Background work in a process: Dramatiq workers, the outbox relay and the scheduler.
 
-Run as many as you like: the relay claims outbox rows with SKIP LOCKED, and the scheduler's advisory lock
-lets one process at a time run periodic jobs. SIGTERM or SIGINT stops it cleanly.
+`channelgraph worker` runs them on their own; `channelgraph serve` in development mode runs them inside
+the server, so a newcomer's single command shows webhooks and imports working. Run as many workers as you
+like: the relay claims outbox rows with SKIP LOCKED, and the scheduler's advisory lock lets one process at
+a time run periodic jobs.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import threading
 
 import dramatiq
 
-from gateway.runtime import open_runtime
+from gateway.runtime import Runtime, open_runtime
 from gateway.settings import Settings
 from workers import scheduler
 from workers.actors import QUEUE
@@ -24,34 +26,56 @@ from workers.setup import configure
 log = logging.getLogger("channelgraph.worker")
 
 
-def run_worker(settings: Settings, *, threads: int = 4) -> int:
-    runtime = asyncio.run(open_runtime(settings))
-    try:
+class BackgroundWork:
+    def __init__(self, runtime: Runtime, *, threads: int = 4) -> None:
         if runtime.relay_url is None:
-            log.error("set CHANNELGRAPH_RELAY_DATABASE_URL (the relay role's URL)")
-            return 2
-        broker = configure(
+            raise ValueError("set CHANNELGRAPH_RELAY_DATABASE_URL (the relay role's URL)")
+        settings = runtime.settings
+        self.broker = configure(
             settings.broker_url or runtime.app_url,
             WorkerSettings(runtime.app_url, allow_private_webhooks=settings.webhooks_allow_private),
         )
+        self.stop_event = threading.Event()
+        self.worker = dramatiq.Worker(self.broker, worker_threads=threads, queues={QUEUE})
+        self.threads = [
+            threading.Thread(
+                target=Relay(runtime.relay_url, self.broker).run_forever,
+                args=(self.stop_event,),
+                name="relay",
+                daemon=True,
+            ),
+            threading.Thread(target=scheduler.run_forever, args=(self.stop_event,), name="scheduler", daemon=True),
+        ]
+
+    def start(self) -> None:
+        self.worker.start()
+        for thread in self.threads:
+            thread.start()
+        log.info("workers, relay and scheduler started")
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        for thread in self.threads:
+            thread.join(timeout=30)
+        self.worker.stop()
+        self.broker.close()
+
+
+def run_worker(settings: Settings, *, threads: int = 4) -> int:
+    runtime = asyncio.run(open_runtime(settings))
+    try:
+        try:
+            work = BackgroundWork(runtime, threads=threads)
+        except ValueError as error:
+            log.error("%s", error)
+            return 2
         stop = threading.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stop.set())
-        worker = dramatiq.Worker(broker, worker_threads=threads, queues={QUEUE})
-        worker.start()
-        helpers = [
-            threading.Thread(target=Relay(runtime.relay_url, broker).run_forever, args=(stop,), name="relay"),
-            threading.Thread(target=scheduler.run_forever, args=(stop,), name="scheduler"),
-        ]
-        for thread in helpers:
-            thread.start()
-        log.info("worker running (%d threads), relay and scheduler started", threads)
+        work.start()
         stop.wait()
         log.info("stopping")
-        for thread in helpers:
-            thread.join(timeout=30)
-        worker.stop()
-        broker.close()
+        work.stop()
         return 0
     finally:
         runtime.close()
