@@ -16,7 +16,7 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from authz.principal import Principal
@@ -186,33 +186,37 @@ async def _apply(sessions, system: Principal, job_id: uuid.UUID, entity: str, ba
 
 
 async def _upsert_companies(session, system, job_id, rows, model) -> dict[str, int]:
+    """Bulk statements, no ORM objects: one select of the batch's keys, one insert, one update."""
     counts = {"created": 0, "updated": 0, "unchanged": 0, "errors": 0}
+    columns = list(rows[0][1]) if rows else []
     domains = {r["domain"] for _, r in rows if r["domain"]}
     names = {r["name"] for _, r in rows if not r["domain"]}
-    existing = {}
+    existing: dict[tuple[str, str], dict[str, Any]] = {}
+    wanted = [model.id, model.version, *(getattr(model, c) for c in columns)]
     if domains:
-        for row in (await session.execute(select(model).where(model.domain.in_(domains)))).scalars():
-            existing.setdefault(("d", row.domain), row)
+        for row in (await session.execute(select(*wanted).where(model.domain.in_(domains)))).mappings():
+            existing.setdefault(("d", row["domain"]), dict(row))
     if names:
-        stmt = select(model).where(model.domain.is_(None), model.name.in_(names))
-        for row in (await session.execute(stmt)).scalars():
-            existing.setdefault(("n", row.name), row)
+        stmt = select(*wanted).where(model.domain.is_(None), model.name.in_(names))
+        for row in (await session.execute(stmt)).mappings():
+            existing.setdefault(("n", row["name"]), dict(row))
+    inserts, updates = [], []
     for _, values in rows:
         key = ("d", values["domain"]) if values["domain"] else ("n", values["name"])
         found = existing.get(key)
         if found is None:
-            created = model(id=uuid.uuid4(), tenant_id=system.tenant_id, **values)
-            session.add(created)
-            existing[key] = created
-            counts["created"] += 1
-        elif any(getattr(found, k) != v for k, v in values.items()):
-            for k, v in values.items():
-                setattr(found, k, v)
-            found.version += 1
-            counts["updated"] += 1
+            existing[key] = {"id": uuid.uuid4(), "version": 1, **values}
+            inserts.append({"tenant_id": system.tenant_id, **existing[key]})
+        elif any(found[k] != v for k, v in values.items()):
+            found.update(values, version=found["version"] + 1)
+            updates.append({"tenant_id": system.tenant_id, **found})
         else:
             counts["unchanged"] += 1
-    await session.flush()
+    if inserts:
+        await session.execute(insert(model), inserts)
+    if updates:
+        await session.execute(update(model), updates)  # by primary key, one executemany
+    counts["created"], counts["updated"] = len(inserts), len(updates)
     return counts
 
 
