@@ -22,6 +22,9 @@ class Customer(TenantScoped, Timestamps, Versioned, Base):
         Index("ix_customers_tenant_id_partner_id", "tenant_id", "partner_id"),
         Index("ix_customers_tenant_id_owner_id", "tenant_id", "owner_id"),
         Index("ix_customers_tenant_id_domain", "tenant_id", "domain"),
+        Index("ix_customers_tenant_id_domain_key", "tenant_id", "domain_key"),
+        Index("ix_customers_tenant_id_name_key", "tenant_id", "name_key"),
+        Index("ix_customers_tenant_id_name_block", "tenant_id", "name_block"),
         Index("ix_customers_tenant_id_created_at_id", "tenant_id", "created_at", "id"),
         {"schema": APP_SCHEMA},
     )
@@ -33,6 +36,10 @@ class Customer(TenantScoped, Timestamps, Versioned, Base):
     lifecycle_stage: Mapped[str] = mapped_column(Text, nullable=False, server_default="prospect")
     owner_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     partner_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    # Matching keys (tenants.matching), kept by the service whenever name or domain change.
+    domain_key: Mapped[str | None] = mapped_column(Text)
+    name_key: Mapped[str | None] = mapped_column(Text)
+    name_block: Mapped[str | None] = mapped_column(Text)
 
 
 class Contact(TenantScoped, Timestamps, Versioned, Base):

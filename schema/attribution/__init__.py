@@ -1,0 +1,1 @@
+"""Channel attribution in the graph."""

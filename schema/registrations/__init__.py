@@ -1,0 +1,1 @@
+"""Deal registration in the graph."""

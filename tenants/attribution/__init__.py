@@ -1,0 +1,1 @@
+"""Channel attribution: which partners touched a deal, and revenue by source and by partner."""

@@ -1,0 +1,1 @@
+"""Matching companies across records: normalised names and registrable domains, keys and scores."""
