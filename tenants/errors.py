@@ -34,3 +34,9 @@ class Unauthenticated(DomainError):
 
 class Forbidden(DomainError):
     code = "FORBIDDEN"
+
+
+class RateLimited(DomainError):
+    """Too many requests of one kind from one client; try again later."""
+
+    code = "RATE_LIMITED"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from sqlalchemy import Select, func, select, text, update
@@ -15,6 +16,7 @@ from authz.principal import Audience, Principal
 from authz.roles import validate_roles
 from tenants.audit.log import record, snapshot
 from tenants.base import new_id
+from tenants.database import system_step
 from tenants.errors import BadInput, Conflict, NotFound, Unauthenticated
 from tenants.identity.credentials import digest, hash_password, issue_invitation_token, verify_password
 from tenants.identity.models import Invitation, Membership, User
@@ -231,17 +233,21 @@ async def invite_user(
         if audience != "partner" or partner_id not in (None, principal.partner_id):
             raise BadInput("partner admins invite users of their own partner only", field="audience")
         partner_id = principal.partner_id
-    user = await create_member(
-        session,
-        principal,
-        email=email,
-        name=name,
-        audience=audience,
-        roles=roles,
-        partner_id=partner_id,
-        customer_id=customer_id,
-    )
-    return user, await invite(session, principal, user)
+    # A partner's row policy on users admits only users with a membership of its partner, which a new
+    # user gets only after its row exists: checked above, the pair is written in a `system` step.
+    step = system_step(session, principal) if principal.audience is Audience.PARTNER else nullcontext()
+    async with step:
+        user = await create_member(
+            session,
+            principal,
+            email=email,
+            name=name,
+            audience=audience,
+            roles=roles,
+            partner_id=partner_id,
+            customer_id=customer_id,
+        )
+        return user, await invite(session, principal, user)
 
 
 def _own_partner_only(principal: Principal, found: Member) -> None:

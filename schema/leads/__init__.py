@@ -1,0 +1,1 @@
+"""Leads, their assignments and distribution rules in the graph."""

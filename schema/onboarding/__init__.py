@@ -1,0 +1,1 @@
+"""Partner applications, the partner agreement and its acceptance in the graph."""

@@ -1,0 +1,1 @@
+"""Partner onboarding: applications and their review, the partner agreement and its acceptance."""
