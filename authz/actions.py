@@ -41,6 +41,11 @@ VOCABULARY: dict[str, tuple[str, ...]] = {
     "policy": ("read", "update"),
     "webhook": ("read", "manage"),
     "transfer": ("import", "export", "read"),
+    "registration": ("read", "submit", "approve", "reject", "extend"),
+    "attribution": ("read",),
+    "partner_application": ("read", "create", "review"),
+    "agreement": ("read", "update", "accept"),
+    "lead": ("read", "create", "assign", "respond"),
 }
 # In vocabulary order, which is the order `Decisions.permitted()` lists them in.
 ALL_ACTIONS: tuple[Action, ...] = tuple(Action(obj, act) for obj, acts in VOCABULARY.items() for act in acts)
@@ -94,6 +99,22 @@ WEBHOOK_MANAGE = Action("webhook", "manage")
 TRANSFER_IMPORT = Action("transfer", "import")
 TRANSFER_EXPORT = Action("transfer", "export")
 TRANSFER_READ = Action("transfer", "read")
+REGISTRATION_READ = Action("registration", "read")
+REGISTRATION_SUBMIT = Action("registration", "submit")
+REGISTRATION_APPROVE = Action("registration", "approve")
+REGISTRATION_REJECT = Action("registration", "reject")
+REGISTRATION_EXTEND = Action("registration", "extend")
+ATTRIBUTION_READ = Action("attribution", "read")
+PARTNER_APPLICATION_READ = Action("partner_application", "read")
+PARTNER_APPLICATION_CREATE = Action("partner_application", "create")
+PARTNER_APPLICATION_REVIEW = Action("partner_application", "review")
+AGREEMENT_READ = Action("agreement", "read")
+AGREEMENT_UPDATE = Action("agreement", "update")
+AGREEMENT_ACCEPT = Action("agreement", "accept")
+LEAD_READ = Action("lead", "read")
+LEAD_CREATE = Action("lead", "create")
+LEAD_ASSIGN = Action("lead", "assign")
+LEAD_RESPOND = Action("lead", "respond")
 
 
 def parse(text: str) -> Action:

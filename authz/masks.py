@@ -54,6 +54,9 @@ FIELD_ACTIONS: dict[tuple[str, str], Action] = {
     ("Activity", "deal"): a.DEAL_READ,
     ("Activity", "partner"): a.PARTNER_READ,
     ("User", "partner"): a.PARTNER_READ,
+    ("Lead", "customer"): a.CUSTOMER_READ,
+    ("Lead", "deal"): a.DEAL_READ,
+    ("Lead", "partner"): a.PARTNER_READ,
 }
 
 

@@ -13,6 +13,7 @@ from gateway.authentication import AuthenticationMiddleware, Authenticator
 from gateway.graphql import GraphQLEndpoint
 from gateway.health import healthz, readiness
 from gateway.policies import PolicyStore
+from gateway.rate_limits import TokenBuckets
 from gateway.settings import Settings
 from gateway.tokens import TokenService
 from gateway.transfers import Transfers
@@ -39,6 +40,7 @@ def create_app(settings: Settings, app_url: str) -> Starlette:
         mint_token=tokens.mint,
         dev=settings.dev,
         allow_private_webhooks=settings.webhooks_allow_private,
+        admit=TokenBuckets(burst=5, per_hour=10).take,  # public partner applications per client and tenant
     )
     schema = build_schema(
         introspection=settings.dev,

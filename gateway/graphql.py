@@ -59,6 +59,7 @@ class GraphQLEndpoint:
         principal = request.scope["principal"]
         decisions = await self.policies.decisions(principal)
         context = Context(principal, decisions, RequestDatabase(self.services.sessions, principal), self.services)
+        context.client = request.client.host if request.client else None
         try:
             result = await self.schema.execute(
                 payload["query"], variable_values=variables, context_value=context, operation_name=operation

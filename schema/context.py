@@ -72,6 +72,8 @@ class Services:
     mint_token: Callable[[Any, Any], str]  # (tenant id, user id) -> bearer token
     dev: bool = False
     allow_private_webhooks: bool = False
+    # Rate limits of public operations: `admit(key)` says whether the caller behind `key` may go ahead.
+    admit: Callable[[str], bool] = lambda key: True
 
 
 @dataclass
@@ -81,6 +83,7 @@ class Context:
     db: RequestDatabase
     services: Services
     loaders: dict[str, Any] = field(default_factory=dict)
+    client: str | None = None  # the client's address, for rate limits of public operations
 
     def allows(self, action: Action) -> bool:
         return self.decisions.allows(action)

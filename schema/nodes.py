@@ -16,9 +16,12 @@ from schema.customers.types import Contact, Customer
 from schema.deals.types import Deal, PipelineStage
 from schema.errors import forbidden
 from schema.identity.types import User
+from schema.leads.types import Lead
 from schema.loaders import load_one
+from schema.onboarding.types import PartnerApplication
 from schema.partners.types import Partner
 from schema.permissions import Authenticated
+from schema.registrations.types import Registration
 from schema.relay import Node, from_global_id
 from tenants.activities.models import Activity as ActivityRow
 from tenants.customers.models import Contact as ContactRow
@@ -27,7 +30,10 @@ from tenants.deals.models import Deal as DealRow
 from tenants.deals.models import PipelineStage as StageRow
 from tenants.errors import BadInput, NotFound
 from tenants.identity.models import User as UserRow
+from tenants.leads.models import Lead as LeadRow
+from tenants.onboarding.models import PartnerApplication as ApplicationRow
 from tenants.partners.models import Partner as PartnerRow
+from tenants.registrations.models import Registration as RegistrationRow
 
 # type name -> (row model, GraphQL type's constructor, action needed to read it)
 RESOLVABLE: dict[str, tuple[type, Callable[[Any], Node], Action]] = {
@@ -38,6 +44,9 @@ RESOLVABLE: dict[str, tuple[type, Callable[[Any], Node], Action]] = {
     "Activity": (ActivityRow, Activity.of, actions.ACTIVITY_READ),
     "User": (UserRow, User.of, actions.USER_READ),
     "PipelineStage": (StageRow, PipelineStage.of, actions.PIPELINE_STAGE_READ),
+    "Registration": (RegistrationRow, Registration.of, actions.REGISTRATION_READ),
+    "Lead": (LeadRow, Lead.of, actions.LEAD_READ),
+    "PartnerApplication": (ApplicationRow, PartnerApplication.of, actions.PARTNER_APPLICATION_READ),
 }
 MAX_NODES = 100
 

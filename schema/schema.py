@@ -18,6 +18,7 @@ from strawberry.types import Info
 from schema.activities.mutations import ActivityMutation
 from schema.activities.queries import ActivityQuery
 from schema.activities.types import Activity
+from schema.attribution.queries import AttributionQuery
 from schema.audit.queries import AuditQuery
 from schema.customers.mutations import CustomerMutation
 from schema.customers.queries import CustomerQuery
@@ -29,14 +30,23 @@ from schema.identity.sign_in import SignInMutation
 from schema.identity.types import User
 from schema.identity.users import UserMutation, UserQuery
 from schema.identity.viewer import Viewer
+from schema.leads.mutations import LeadMutation
+from schema.leads.queries import LeadQuery
+from schema.leads.types import Lead
 from schema.masks import FieldMasks
 from schema.nodes import NodeQuery
+from schema.onboarding.mutations import OnboardingMutation
+from schema.onboarding.queries import OnboardingQuery
+from schema.onboarding.types import PartnerApplication
 from schema.partners.mutations import PartnerMutation
 from schema.partners.queries import PartnerQuery
 from schema.partners.types import Partner
 from schema.permissions import Authenticated
 from schema.platform.mutations import PlatformMutation
 from schema.platform.queries import PlatformQuery
+from schema.registrations.mutations import RegistrationMutation
+from schema.registrations.queries import RegistrationQuery
+from schema.registrations.types import Registration
 from schema.transfers.operations import TransferMutation, TransferQuery
 from schema.webhooks.operations import WebhookMutation, WebhookQuery
 
@@ -52,6 +62,8 @@ class Limits:
 class Query(
     NodeQuery,
     PartnerQuery,
+    OnboardingQuery,
+    LeadQuery,
     CustomerQuery,
     DealQuery,
     ActivityQuery,
@@ -60,6 +72,8 @@ class Query(
     PlatformQuery,
     WebhookQuery,
     TransferQuery,
+    RegistrationQuery,
+    AttributionQuery,
 ):
     @strawberry.field(permission_classes=[Authenticated], description="Who am I, and what may I do.")
     def viewer(self, info: Info) -> Viewer:
@@ -69,6 +83,8 @@ class Query(
 @strawberry.type
 class Mutation(
     PartnerMutation,
+    OnboardingMutation,
+    LeadMutation,
     CustomerMutation,
     DealMutation,
     ActivityMutation,
@@ -77,6 +93,7 @@ class Mutation(
     SignInMutation,
     WebhookMutation,
     TransferMutation,
+    RegistrationMutation,
 ):
     pass
 
@@ -100,5 +117,5 @@ def build_schema(*, introspection: bool, limits: Limits = Limits()) -> strawberr
         query=Query,
         mutation=Mutation,
         extensions=extensions,
-        types=[Partner, Customer, Contact, Deal, Activity, User, PipelineStage],
+        types=[Partner, Customer, Contact, Deal, Activity, User, PipelineStage, Registration, Lead, PartnerApplication],
     )

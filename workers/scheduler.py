@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import uuid
 from collections.abc import Awaitable, Callable
 
 from sqlalchemy import text
@@ -16,6 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from authz.principal import Principal
 from tenants.database import create_engine, session_factory, tenant_session
+from tenants.leads.assignment import return_overdue_leads
+from tenants.registrations.expiry import expire_registrations
 from tenants.webhooks import delivery
 from workers import context
 from workers.webhooks import send_webhook
@@ -31,7 +34,22 @@ async def resend_stuck_webhooks(session: AsyncSession, now: dt.datetime) -> list
     return [lambda d=d: send_webhook.send(tenant_id, str(d)) for d in await delivery.stuck(session, now)]
 
 
-JOBS: dict[str, Job] = {"resend_stuck_webhooks": resend_stuck_webhooks}
+async def expire_protection(session: AsyncSession, now: dt.datetime) -> list[Callable[[], None]]:
+    tenant_id = (await session.execute(text("select current_setting('app.tenant_id')"))).scalar()
+    await expire_registrations(session, Principal.system(uuid.UUID(tenant_id)), now)
+    return []
+
+
+async def return_overdue(session: AsyncSession, now: dt.datetime) -> list[Callable[[], None]]:
+    await return_overdue_leads(session, now)
+    return []
+
+
+JOBS: dict[str, Job] = {
+    "resend_stuck_webhooks": resend_stuck_webhooks,
+    "expire_registration_protection": expire_protection,
+    "return_overdue_leads": return_overdue,
+}
 
 
 async def tick(engine: AsyncEngine, now: dt.datetime | None = None, jobs: dict[str, Job] = JOBS) -> bool:

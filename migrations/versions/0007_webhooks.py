@@ -3,7 +3,7 @@
 The Dramatiq PostgreSQL broker keeps its queue in `platform` (prefix `dramatiq_`): it is above tenants.
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0006
 Create Date: 2026-11-28 07:05:49.563907
 """
 
@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql
 from migrations.security import app_role, relay_role, tenant_table
 
 revision: str = "0007"
-down_revision: str | None = "0004"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     DateTime,
     ForeignKey,
@@ -32,6 +33,8 @@ class Tenant(Timestamps, Base):
         CheckConstraint("status in ('active', 'suspended')", name="status"),
         CheckConstraint("slug ~ '^[a-z0-9][a-z0-9-]{1,62}$'", name="slug"),
         CheckConstraint("fiscal_year_start_month between 1 and 12", name="fiscal_year_start_month"),
+        CheckConstraint("protection_days between 1 and 3650", name="protection_days"),
+        CheckConstraint("lead_sla_hours between 1 and 8760", name="lead_sla_hours"),
         {"schema": PLATFORM_SCHEMA},
     )
 
@@ -44,6 +47,11 @@ class Tenant(Timestamps, Base):
     fiscal_year_start_month: Mapped[int] = mapped_column(SmallInteger, nullable=False, server_default="1")
     default_currency: Mapped[str] = mapped_column(String(3), nullable=False, server_default="USD")
     policy_version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1")
+    protection_days: Mapped[int] = mapped_column(Integer, nullable=False, server_default="90")
+    # Lead distribution (migration 0006): hours a partner has to accept an offered lead; and whether
+    # the public partner application form is open.
+    lead_sla_hours: Mapped[int] = mapped_column(Integer, nullable=False, server_default="48")
+    public_applications: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("false"))
 
 
 class PlatformAdmin(Base):

@@ -57,6 +57,48 @@ INSERTS: list[tuple[str, str]] = [
         "policy_rules",
         "insert into app.policy_rules (tenant_id, id, role, obj, act) values (:t, :x, 'support', 'deal', 'update')",
     ),
+    (
+        "registrations",
+        "insert into app.registrations (tenant_id, id, partner_id, company_name, name_key, domain_key, currency) values (:t, :x, :partners, 'Acme', 'acme', 'acme.example', 'USD')",
+    ),
+    (
+        "registration_conflicts",
+        "insert into app.registration_conflicts (tenant_id, id, registration_id, kind, rule, score, deal_id) values (:t, :x, :registrations, 'direct_deal', 'domain', 100, :deals)",
+    ),
+    (
+        # The trigger on deals already recorded this deal's partner: take that row over under this id.
+        "deal_partners",
+        "insert into app.deal_partners (tenant_id, id, deal_id, partner_id, role) values (:t, :x, :deals, :partners, 'influenced') on conflict (tenant_id, deal_id, partner_id) do update set id = excluded.id, role = excluded.role",
+    ),
+    # Partner onboarding and lead distribution (migration 0006).
+    (
+        "partner_applications",
+        "insert into app.partner_applications (tenant_id, id, company_name, kind, contact_name, contact_email, origin) values (:t, :x, 'Apply Co', 'reseller', 'Ann', 'ann@apply.example', 'team')",
+    ),
+    (
+        "partner_agreements",
+        "insert into app.partner_agreements (tenant_id, id, version, title, body) values (:t, :x, 1, 'Terms', 'Text')",
+    ),
+    (
+        "agreement_acceptances",
+        "insert into app.agreement_acceptances (tenant_id, id, agreement_id, partner_id, user_id) values (:t, :x, :partner_agreements, :partners, :users)",
+    ),
+    (
+        "lead_tier_rules",
+        "insert into app.lead_tier_rules (tenant_id, id, tier, weight, capacity) values (:t, :x, 'gold', 3, 5)",
+    ),
+    (
+        "leads",
+        "insert into app.leads (tenant_id, id, company_name, source, status, partner_id) values (:t, :x, 'Lead Co', 'web', 'offered', :partners)",
+    ),
+    (
+        "lead_contacts",
+        "insert into app.lead_contacts (tenant_id, id, lead_id, first_name, email) values (:t, :x, :leads, 'Lee', 'lee@lead.example')",
+    ),
+    (
+        "lead_assignments",
+        "insert into app.lead_assignments (tenant_id, id, lead_id, partner_id, method, assigned_at, accept_by) values (:t, :x, :leads, :partners, 'rule', now(), now() + interval '2 days')",
+    ),
 ]
 # partner_ancestry rows come from the trigger on partners.
 TABLES = [name for name, _ in INSERTS] + ["partner_ancestry"]

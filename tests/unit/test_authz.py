@@ -139,6 +139,42 @@ EXPECTED: dict[tuple[Audience, str], set[Action]] = {
     (Audience.SYSTEM, "system"): actions_of(EVERYTHING_IN_A_TENANT),
 }
 
+# Deal registration and channel attribution: partners submit and read their own, the channel team decides.
+CHANNEL_TEAM = actions_of({"registration": "read approve reject extend", "attribution": "read"})
+for _key, _extra in {
+    (Audience.VENDOR, "owner"): CHANNEL_TEAM,
+    (Audience.VENDOR, "admin"): CHANNEL_TEAM,
+    (Audience.VENDOR, "channel_manager"): CHANNEL_TEAM,
+    (Audience.VENDOR, "sales_manager"): actions_of({"registration": "read", "attribution": "read"}),
+    (Audience.PARTNER, "partner_admin"): actions_of({"registration": "read submit"}),
+    (Audience.PARTNER, "partner_rep"): actions_of({"registration": "read submit"}),
+    (Audience.SYSTEM, "system"): actions_of(
+        {"registration": "read submit approve reject extend", "attribution": "read"}
+    ),
+}.items():
+    EXPECTED[_key] = EXPECTED[_key] | _extra
+
+# Partner onboarding and lead distribution: the channel team reviews and routes, partners answer offers.
+ONBOARDING_TEAM = actions_of(
+    {"partner_application": "read create review", "agreement": "read update", "lead": "read create assign"}
+)
+for _key, _extra in {
+    (Audience.VENDOR, "owner"): ONBOARDING_TEAM,
+    (Audience.VENDOR, "admin"): ONBOARDING_TEAM,
+    (Audience.VENDOR, "channel_manager"): ONBOARDING_TEAM,
+    (Audience.VENDOR, "sales_manager"): actions_of({"lead": "read create"}),
+    (Audience.PARTNER, "partner_admin"): actions_of({"agreement": "read accept", "lead": "read respond"}),
+    (Audience.PARTNER, "partner_rep"): actions_of({"lead": "read respond"}),
+    (Audience.SYSTEM, "system"): actions_of(
+        {
+            "partner_application": "read create review",
+            "agreement": "read update accept",
+            "lead": "read create assign respond",
+        }
+    ),
+}.items():
+    EXPECTED[_key] = EXPECTED[_key] | _extra
+
 
 @pytest.mark.parametrize(("audience", "role"), list(EXPECTED), ids=lambda v: str(v))
 def test_permitted_lists_exactly_what_each_role_may_do(authorizer, audience, role):
@@ -361,7 +397,7 @@ def test_validate_roles():
 def test_action_names():
     assert str(a.DEAL_READ_INTERNAL) == "deal:read_internal"
     assert parse("pipeline_stage:read") == a.PIPELINE_STAGE_READ
-    assert len(set(ALL_ACTIONS)) == len(ALL_ACTIONS) == 46
+    assert len(set(ALL_ACTIONS)) == len(ALL_ACTIONS) == 62
     for bad in ("deal:fly", "deal", "", "tenant:"):
         with pytest.raises(ValueError):
             parse(bad)

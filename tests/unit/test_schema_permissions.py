@@ -7,7 +7,7 @@ from schema.permissions import ActionPermission, Authenticated, Public
 from schema.schema import Mutation, Query, build_schema
 
 DECLARED = (ActionPermission, Authenticated, Public)
-PUBLIC_ON_PURPOSE = {"signIn", "acceptInvitation"}
+PUBLIC_ON_PURPOSE = {"signIn", "acceptInvitation", "applyAsPartner"}
 
 
 def _root_fields(root) -> dict:
