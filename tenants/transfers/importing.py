@@ -16,7 +16,7 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import ARRAY, Text, any_, bindparam, cast, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from authz.principal import Principal
@@ -185,6 +185,12 @@ async def _apply(sessions, system: Principal, job_id: uuid.UUID, entity: str, ba
         )
 
 
+def _texts(values) -> Any:
+    """One array parameter instead of one parameter per value: a 1,000-value IN list costs PostgreSQL
+    ~0.5 s to plan each time; `= any($1)` plans once."""
+    return cast(bindparam(None, list(values), type_=ARRAY(Text)), ARRAY(Text))
+
+
 async def _upsert_companies(session, system, job_id, rows, model) -> dict[str, int]:
     """Bulk statements, no ORM objects: one select of the batch's keys, one insert, one update."""
     counts = {"created": 0, "updated": 0, "unchanged": 0, "errors": 0}
@@ -194,10 +200,10 @@ async def _upsert_companies(session, system, job_id, rows, model) -> dict[str, i
     existing: dict[tuple[str, str], dict[str, Any]] = {}
     wanted = [model.id, model.version, *(getattr(model, c) for c in columns)]
     if domains:
-        for row in (await session.execute(select(*wanted).where(model.domain.in_(domains)))).mappings():
+        for row in (await session.execute(select(*wanted).where(model.domain == any_(_texts(domains))))).mappings():
             existing.setdefault(("d", row["domain"]), dict(row))
     if names:
-        stmt = select(*wanted).where(model.domain.is_(None), model.name.in_(names))
+        stmt = select(*wanted).where(model.domain.is_(None), model.name == any_(_texts(names)))
         for row in (await session.execute(stmt)).mappings():
             existing.setdefault(("n", row["name"]), dict(row))
     inserts, updates = [], []
@@ -232,11 +238,13 @@ async def _contacts(session, system, job_id, rows) -> dict[str, int]:
     counts = {"created": 0, "updated": 0, "unchanged": 0, "errors": 0}
     domains = {r["customer_domain"] for _, r in rows}
     customers = {}
-    for row in (await session.execute(select(Customer).where(Customer.domain.in_(domains)))).scalars():
+    for row in (await session.execute(select(Customer).where(Customer.domain == any_(_texts(domains))))).scalars():
         customers.setdefault(row.domain, row.id)
     emails = {r["email"].lower() for _, r in rows}
     existing = {}
-    stmt = select(Contact).where(func.lower(Contact.email).in_(emails), Contact.customer_id.in_(customers.values()))
+    stmt = select(Contact).where(
+        func.lower(Contact.email) == any_(_texts(emails)), Contact.customer_id.in_(customers.values())
+    )
     for row in (await session.execute(stmt)).scalars():
         existing[(row.customer_id, row.email.lower())] = row
     for line, values in rows:
