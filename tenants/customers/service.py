@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,13 +15,14 @@ from authz.principal import Audience, Principal
 from tenants import records
 from tenants.customers.models import COMPANY_SIZES, LIFECYCLE_STAGES, Contact, Customer
 from tenants.errors import BadInput, Conflict
+from tenants.filters import Criterion, filtered
 from tenants.identity.models import User
 from tenants.identity.users import EMAIL
 from tenants.matching.domains import registrable_domain
 from tenants.matching.names import name_block, name_key
 from tenants.pagination import SortKey
 from tenants.partners.models import Partner
-from tenants.text_search import matches_any, normalise_domain
+from tenants.text_search import contains, normalise_domain
 
 CUSTOMER_ORDERS = {
     "NAME": [SortKey(Customer.name), SortKey(Customer.id, kind=uuid.UUID)],
@@ -54,34 +55,39 @@ class ContactFilter:
     include_archived: bool = False
 
 
-def customers_query(f: CustomerFilter) -> Select:
+CUSTOMER_CRITERIA = {
+    "search": Criterion(lambda v: or_(Customer.name.ilike(v), Customer.domain.ilike(v)), prepare=contains),
+    "lifecycle_stage": Criterion(lambda v: Customer.lifecycle_stage == v),
+    "partner_id": Criterion(lambda v: Customer.partner_id == v),
+    "owner_id": Criterion(lambda v: Customer.owner_id == v),
+    "industry": Criterion(lambda v: Customer.industry == v),
+}
+CONTACT_CRITERIA = {
+    "search": Criterion(
+        lambda v: or_(Contact.first_name.ilike(v), Contact.last_name.ilike(v), Contact.email.ilike(v)),
+        prepare=contains,
+    ),
+    "customer_id": Criterion(lambda v: Contact.customer_id == v),
+    "partner_id": Criterion(lambda v: Contact.partner_id == v),
+}
+
+
+def customers_base(include_archived: bool) -> Select:
     stmt = select(Customer)
-    if not f.include_archived:
-        stmt = stmt.where(Customer.archived_at.is_(None))
-    if f.search:
-        stmt = stmt.where(matches_any(f.search, Customer.name, Customer.domain))
-    if f.lifecycle_stage:
-        stmt = stmt.where(Customer.lifecycle_stage == f.lifecycle_stage)
-    if f.partner_id:
-        stmt = stmt.where(Customer.partner_id == f.partner_id)
-    if f.owner_id:
-        stmt = stmt.where(Customer.owner_id == f.owner_id)
-    if f.industry:
-        stmt = stmt.where(Customer.industry == f.industry)
-    return stmt
+    return stmt if include_archived else stmt.where(Customer.archived_at.is_(None))
+
+
+def contacts_base(include_archived: bool) -> Select:
+    stmt = select(Contact)
+    return stmt if include_archived else stmt.where(Contact.archived_at.is_(None))
+
+
+def customers_query(f: CustomerFilter) -> Select:
+    return filtered(customers_base(f.include_archived), CUSTOMER_CRITERIA, f)
 
 
 def contacts_query(f: ContactFilter) -> Select:
-    stmt = select(Contact)
-    if not f.include_archived:
-        stmt = stmt.where(Contact.archived_at.is_(None))
-    if f.search:
-        stmt = stmt.where(matches_any(f.search, Contact.first_name, Contact.last_name, Contact.email))
-    if f.customer_id:
-        stmt = stmt.where(Contact.customer_id == f.customer_id)
-    if f.partner_id:
-        stmt = stmt.where(Contact.partner_id == f.partner_id)
-    return stmt
+    return filtered(contacts_base(f.include_archived), CONTACT_CRITERIA, f)
 
 
 async def _check_customer(session: AsyncSession, principal: Principal, fields: dict[str, Any]) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from tenants import records
 from tenants.customers.models import Customer
 from tenants.deals.models import DEAL_SOURCES, Deal, DealStageChange, PipelineStage
 from tenants.errors import BadInput, Conflict
+from tenants.filters import Criterion, filtered
 from tenants.identity.models import User
 from tenants.outbox.events import emit
 from tenants.pagination import SortKey
@@ -51,28 +52,29 @@ class DealFilter:
     include_archived: bool = False
 
 
-def deals_query(f: DealFilter) -> Select:
+DEAL_CRITERIA = {
+    "stage_id": Criterion(lambda v: Deal.stage_id == v),
+    "partner_id": Criterion(lambda v: Deal.partner_id == v),
+    "customer_id": Criterion(lambda v: Deal.customer_id == v),
+    "owner_id": Criterion(lambda v: Deal.owner_id == v),
+    "source": Criterion(lambda v: Deal.source == v),
+    "status": Criterion(lambda v: Deal.status == v),
+    "amount_min": Criterion(lambda v: Deal.amount >= v),
+    "amount_max": Criterion(lambda v: Deal.amount <= v),
+    "currency": Criterion(lambda v: Deal.currency == v),
+    "close_from": Criterion(lambda v: Deal.expected_close_date >= v),
+    "close_to": Criterion(lambda v: Deal.expected_close_date <= v),
+    "search": Criterion(lambda v: Deal.title.ilike(v), prepare=contains),
+}
+
+
+def deals_base(include_archived: bool) -> Select:
     stmt = select(Deal)
-    if not f.include_archived:
-        stmt = stmt.where(Deal.archived_at.is_(None))
-    for value, condition in (
-        (f.stage_id, lambda v: Deal.stage_id == v),
-        (f.partner_id, lambda v: Deal.partner_id == v),
-        (f.customer_id, lambda v: Deal.customer_id == v),
-        (f.owner_id, lambda v: Deal.owner_id == v),
-        (f.source, lambda v: Deal.source == v),
-        (f.status, lambda v: Deal.status == v),
-        (f.amount_min, lambda v: Deal.amount >= v),
-        (f.amount_max, lambda v: Deal.amount <= v),
-        (f.currency, lambda v: Deal.currency == v),
-        (f.close_from, lambda v: Deal.expected_close_date >= v),
-        (f.close_to, lambda v: Deal.expected_close_date <= v),
-    ):
-        if value is not None:
-            stmt = stmt.where(condition(value))
-    if f.search:
-        stmt = stmt.where(Deal.title.ilike(contains(f.search)))
-    return stmt
+    return stmt if include_archived else stmt.where(Deal.archived_at.is_(None))
+
+
+def deals_query(f: DealFilter) -> Select:
+    return filtered(deals_base(f.include_archived), DEAL_CRITERIA, f)
 
 
 async def _stage(session: AsyncSession, stage_id: uuid.UUID) -> PipelineStage:

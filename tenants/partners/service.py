@@ -7,17 +7,18 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from authz.principal import Audience, Principal
 from tenants import records
 from tenants.errors import BadInput, Conflict
+from tenants.filters import Criterion, filtered
 from tenants.outbox.events import emit
 from tenants.pagination import SortKey
 from tenants.partners.models import PARTNER_KINDS, PARTNER_STATUSES, Partner, PartnerAncestry
-from tenants.text_search import matches_any, normalise_domain
+from tenants.text_search import contains, normalise_domain
 
 ORDERS = {
     "NAME": [SortKey(Partner.name), SortKey(Partner.id, kind=uuid.UUID)],
@@ -37,26 +38,27 @@ class PartnerFilter:
     include_archived: bool = False
 
 
-def partners_query(f: PartnerFilter) -> Select:
-    stmt = select(Partner)
-    if not f.include_archived:
-        stmt = stmt.where(Partner.archived_at.is_(None))
-    if f.search:
-        stmt = stmt.where(matches_any(f.search, Partner.name, Partner.domain))
-    if f.status:
-        stmt = stmt.where(Partner.status == f.status)
-    if f.tier:
-        stmt = stmt.where(Partner.tier == f.tier)
-    if f.kind:
-        stmt = stmt.where(Partner.kind == f.kind)
-    if f.parent_id:
-        stmt = stmt.where(Partner.parent_id == f.parent_id)
-    if f.ancestor_id:
-        below = select(PartnerAncestry.descendant_id).where(
-            PartnerAncestry.ancestor_id == f.ancestor_id, PartnerAncestry.depth > 0
+PARTNER_CRITERIA = {
+    "search": Criterion(lambda v: or_(Partner.name.ilike(v), Partner.domain.ilike(v)), prepare=contains),
+    "status": Criterion(lambda v: Partner.status == v),
+    "tier": Criterion(lambda v: Partner.tier == v),
+    "kind": Criterion(lambda v: Partner.kind == v),
+    "parent_id": Criterion(lambda v: Partner.parent_id == v),
+    "ancestor_id": Criterion(
+        lambda v: Partner.id.in_(
+            select(PartnerAncestry.descendant_id).where(PartnerAncestry.ancestor_id == v, PartnerAncestry.depth > 0)
         )
-        stmt = stmt.where(Partner.id.in_(below))
-    return stmt
+    ),
+}
+
+
+def partners_base(include_archived: bool) -> Select:
+    stmt = select(Partner)
+    return stmt if include_archived else stmt.where(Partner.archived_at.is_(None))
+
+
+def partners_query(f: PartnerFilter) -> Select:
+    return filtered(partners_base(f.include_archived), PARTNER_CRITERIA, f)
 
 
 def _check(fields: dict[str, Any]) -> dict[str, Any]:
