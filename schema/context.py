@@ -9,6 +9,7 @@ caches are dropped so the payload is read fresh.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
@@ -20,6 +21,8 @@ from authz.actions import Action
 from authz.enforcer import Decisions
 from authz.principal import Principal
 from tenants.database import tenant_session
+
+log = logging.getLogger("channelgraph.requests")
 
 
 class RequestDatabase:
@@ -59,9 +62,20 @@ class RequestDatabase:
             else:
                 await stack.__aexit__(type(error), error, error.__traceback__)
 
+    async def abandon(self, error: BaseException) -> None:
+        """Roll the read transaction back after a failed statement; the next read opens a fresh one."""
+        async with self._lock:
+            await self._end_read(error)
+
     async def close(self) -> None:
         async with self._lock:
-            await self._end_read()
+            try:
+                await self._end_read()
+            except Exception:
+                # A read cut short — graphql-core cancels sibling resolvers when a non-null root field
+                # fails, possibly mid-statement — leaves nothing to keep: the transaction was read-only,
+                # it is rolled back and its connection discarded by the pool.
+                log.debug("read transaction ended by rollback", exc_info=True)
 
 
 @dataclass(frozen=True)
