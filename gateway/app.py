@@ -17,6 +17,7 @@ from gateway.rate_limits import TokenBuckets
 from gateway.settings import Settings
 from gateway.tokens import TokenService
 from gateway.transfers import Transfers
+from schema.compiled.reads import CompiledReads
 from schema.context import Services
 from schema.schema import Limits, build_schema
 from tenants.database import create_engine, session_factory
@@ -46,7 +47,13 @@ def create_app(settings: Settings, app_url: str) -> Starlette:
         introspection=settings.dev,
         limits=Limits(settings.max_query_depth, settings.max_query_tokens, settings.max_query_aliases),
     )
-    endpoint = GraphQLEndpoint(schema, services, policies)
+    limits = Limits(settings.max_query_depth, settings.max_query_tokens, settings.max_query_aliases)
+    compiled = None
+    if settings.compiled_reads:
+        compiled = CompiledReads(
+            schema, max_tokens=limits.max_tokens, max_depth=limits.max_depth, max_aliases=limits.max_aliases
+        )
+    endpoint = GraphQLEndpoint(schema, services, policies, compiled)
     transfers = Transfers(sessions, policies)
     authenticator = Authenticator(sessions, tokens, settings.membership_cache_seconds)
 
@@ -70,4 +77,5 @@ def create_app(settings: Settings, app_url: str) -> Starlette:
     app.state.engine = engine
     app.state.sessions = sessions
     app.state.tokens = tokens
+    app.state.compiled = compiled
     return app

@@ -12,6 +12,7 @@ from starlette.responses import HTMLResponse, Response
 from strawberry.http.ides import get_graphql_ide_html
 
 from gateway.policies import PolicyStore
+from schema.compiled.reads import CompiledReads
 from schema.context import Context, RequestDatabase, Services
 from schema.errors import format_error
 
@@ -28,8 +29,15 @@ def _bad_request(message: str) -> Response:
 
 
 class GraphQLEndpoint:
-    def __init__(self, schema: strawberry.Schema, services: Services, policies: PolicyStore) -> None:
+    def __init__(
+        self,
+        schema: strawberry.Schema,
+        services: Services,
+        policies: PolicyStore,
+        compiled: CompiledReads | None = None,
+    ) -> None:
         self.schema = schema
+        self.compiled = compiled
         self.services = services
         self.policies = policies
 
@@ -61,6 +69,10 @@ class GraphQLEndpoint:
         context = Context(principal, decisions, RequestDatabase(self.services.sessions, principal), self.services)
         context.client = request.client.host if request.client else None
         try:
+            if self.compiled is not None:
+                body = await self.compiled.execute(payload["query"], variables, operation, context)
+                if body is not None:
+                    return Response(body, media_type="application/json")
             result = await self.schema.execute(
                 payload["query"], variable_values=variables, context_value=context, operation_name=operation
             )

@@ -60,6 +60,9 @@ class Settings:
     max_query_depth: int = _setting(12, "Deepest selection a GraphQL document may have.")
     max_query_tokens: int = _setting(4000, "Most tokens a GraphQL document may have.")
     max_query_aliases: int = _setting(30, "Most aliases a GraphQL document may have.")
+    compiled_reads: bool = _setting(
+        True, "Serve plain-data queries as SQL that builds the JSON (off: every query on the resolver path)."
+    )
     membership_cache_seconds: float = _setting(
         2.0, "How long a checked membership or key is trusted before it is read again."
     )

@@ -1,0 +1,1 @@
+"""The compiled read path: plain-data queries become SQL that builds the response JSON in PostgreSQL."""

@@ -1,0 +1,267 @@
+"""Compiled reads: a query whose every root field the catalog knows runs as SQL that returns its JSON.
+
+Per request: the document is parsed and validated once per (text, field masks) — the same rules as the
+resolver path, masks included, so a masked field fails the same way before anything runs; the plan is built
+once per (text, operation, shape of the variables) and re-checked against the request's arguments; the
+root fields' actions are checked against the caller's decisions; then each root's statement runs as a
+prepared statement in the request's read-only RLS transaction and its JSON text is spliced into the response.
+
+Anything else — mutations, introspection, a field that needs Python, an invalid document, an argument the
+resolver would reject, a lookup that finds nothing — returns None and the request takes the resolver path,
+which produces the reference answer (and the reference errors) in the same transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from collections.abc import Hashable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+import orjson
+import strawberry
+from graphql import (
+    DocumentNode,
+    FragmentDefinitionNode,
+    GraphQLError,
+    OperationDefinitionNode,
+    OperationType,
+    get_named_type,
+    is_enum_type,
+    parse,
+    specified_rules,
+    type_from_ast,
+    validate,
+)
+from graphql.execution.values import get_variable_values
+
+from authz.masks import masked_fields
+from authz.principal import TENANT_AUDIENCES
+from schema.compiled.planner import Plan, Planner, Unsupported
+from schema.context import Context
+from schema.masks import mask_rule
+from tenants.errors import DomainError
+
+log = logging.getLogger("channelgraph.compiled")
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+_MISSING = object()
+_UNSUPPORTED = object()
+
+
+class Lru(Generic[K, V]):
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[K, V] = OrderedDict()
+
+    def get(self, key: K) -> V | None:
+        found = self._items.get(key)
+        if found is not None:
+            self._items.move_to_end(key)
+        return found
+
+    def put(self, key: K, value: V) -> None:
+        self._items[key] = value
+        if len(self._items) > self.size:
+            self._items.popitem(last=False)
+
+
+@dataclass(frozen=True)
+class Document:
+    operations: dict[str | None, OperationDefinitionNode]
+    fragments: dict[str, FragmentDefinitionNode]
+
+
+class CompiledReads:
+    def __init__(self, schema: strawberry.Schema, *, max_tokens: int, max_depth: int, max_aliases: int) -> None:
+        self.schema = schema
+        self.graphql_schema = schema._schema
+        self.max_tokens = max_tokens
+        self.max_depth = max_depth
+        self.max_aliases = max_aliases
+        self.documents: Lru[tuple[str, frozenset], Any] = Lru(1024)
+        self.plans: Lru[tuple, Any] = Lru(4096)
+        self.served = 0  # requests answered here; the rest took the resolver path
+
+    async def execute(
+        self, query: str, variables: dict[str, Any] | None, operation_name: str | None, context: Context
+    ) -> bytes | None:
+        """The response body, or None when the resolver path must answer."""
+        principal = context.principal
+        if principal.audience not in TENANT_AUDIENCES or principal.tenant_id is None:
+            return None
+        masked = masked_fields(context.decisions.allows)
+        document = self._document(query, masked)
+        if document is None:
+            return None
+        operation = document.operations.get(operation_name)
+        if operation is None or operation.operation is not OperationType.QUERY:
+            return None
+        values = get_variable_values(self.graphql_schema, operation.variable_definitions or (), variables or {})
+        if isinstance(values, list):
+            return None
+        planner = Planner(self.schema, document.fragments, values)
+        plan = self._plan(query, operation_name, operation, variables or {}, planner)
+        if plan is None or not all(context.allows(action) for action in plan.actions):
+            return None
+        try:
+            bound = []
+            for root in plan.roots:
+                if root.field is None:
+                    bound.append(None)
+                    continue
+                structure, parameters = root.bind(planner.arguments(root.field, root.node))
+                if structure != root.structure:
+                    return None
+                bound.append(parameters)
+        except (Unsupported, DomainError, GraphQLError):
+            return None
+        try:
+            parts = await self._run(plan, bound, context)
+        except Exception as error:  # the resolver path answers, and reports, in a fresh transaction
+            log.debug("compiled read failed, resolver path answers: %s", error)
+            await context.db.abandon(error)
+            return None
+        if parts is None:
+            return None
+        self.served += 1
+        return b'{"data":{' + b",".join(parts) + b"}}"
+
+    @staticmethod
+    async def _run(plan: Plan, bound: list, context: Context) -> list[bytes] | None:
+        parts = []
+        async with context.db.reading() as session:
+            connection = await (await session.connection()).get_raw_connection()
+            driver = connection.driver_connection
+            for root, parameters in zip(plan.roots, bound, strict=True):
+                if root.sql is None:
+                    text = root.constant
+                else:
+                    text = await driver.fetchval(root.sql, *parameters)
+                    if text is None:
+                        if not root.nullable:
+                            return None  # e.g. a lookup that finds nothing: the resolver path says NOT_FOUND
+                        text = "null"
+                parts.append(orjson.dumps(root.key) + b":" + text.encode())
+        return parts
+
+    def _document(self, query: str, masked: frozenset) -> Document | None:
+        key = (query, masked)
+        found = self.documents.get(key)
+        if found is None:
+            found = self._validated(query, masked) or _UNSUPPORTED
+            self.documents.put(key, found)
+        return None if found is _UNSUPPORTED else found
+
+    def _validated(self, query: str, masked: frozenset) -> Document | None:
+        """Parse and validate as the resolver path does; anything it would reject is left to it."""
+        try:
+            document: DocumentNode = parse(query, max_tokens=self.max_tokens)
+        except GraphQLError:
+            return None
+        rules = [*specified_rules]
+        if masked:
+            rules.append(mask_rule(masked))
+        if validate(self.graphql_schema, document, rules):
+            return None
+        operations: dict[str | None, OperationDefinitionNode] = {}
+        fragments: dict[str, FragmentDefinitionNode] = {}
+        aliases = 0
+        for definition in document.definitions:
+            if isinstance(definition, OperationDefinitionNode):
+                name = definition.name.value if definition.name else None
+                operations[name] = definition
+            elif isinstance(definition, FragmentDefinitionNode):
+                fragments[definition.name.value] = definition
+        for node in _walk(document):
+            aliases += 1 if getattr(node, "alias", None) is not None else 0
+        if aliases > self.max_aliases or _depth(document, fragments) > self.max_depth:
+            return None
+        if len(operations) == 1:
+            operations[None] = next(iter(operations.values()))
+        return Document(operations, fragments)
+
+    def _plan(
+        self,
+        query: str,
+        operation_name: str | None,
+        operation: OperationDefinitionNode,
+        variables: dict[str, Any],
+        planner: Planner,
+    ) -> Plan | None:
+        key = (query, operation_name, self._shape(operation, variables))
+        found = self.plans.get(key)
+        if found is None:
+            try:
+                found = planner.plan(operation)
+            except (Unsupported, DomainError, GraphQLError) as reason:
+                log.debug("resolver path for %s: %s", operation_name, reason)
+                found = _UNSUPPORTED
+            self.plans.put(key, found)
+        return None if found is _UNSUPPORTED else found
+
+    def _shape(self, operation: OperationDefinitionNode, variables: dict[str, Any]) -> tuple:
+        """What of the variables may shape SQL: numbers and booleans by value, enum variables by value, and
+        of every other string only whether it is null, empty or set (those are bound, never inlined)."""
+        out = []
+        for definition in operation.variable_definitions or ():
+            name = definition.variable.name.value
+            value = variables.get(name, _MISSING)
+            type_ = type_from_ast(self.graphql_schema, definition.type)
+            enum = type_ is not None and is_enum_type(get_named_type(type_))
+            out.append(_shape(value, enum))
+        return tuple(out)
+
+
+def _shape(value: Any, keep_strings: bool) -> Hashable:
+    if value is _MISSING:
+        return _MISSING
+    if value is None or isinstance(value, bool | int | float):
+        return (type(value).__name__, value)
+    if isinstance(value, str):
+        return value if keep_strings else ("" if value == "" else "s")
+    if isinstance(value, dict):
+        return tuple(sorted((k, _shape(v, False)) for k, v in value.items()))
+    if isinstance(value, list):
+        return tuple(_shape(v, keep_strings) for v in value)
+    return repr(type(value))
+
+
+def _walk(node: Any):
+    """Every AST node under `node`."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        for key in current.keys:
+            child = getattr(current, key, None)
+            if isinstance(child, tuple | list):
+                stack.extend(c for c in child if hasattr(c, "keys"))
+            elif hasattr(child, "keys") and not isinstance(child, dict):
+                stack.append(child)
+
+
+def _depth(document: DocumentNode, fragments: dict[str, FragmentDefinitionNode]) -> int:
+    """The deepest field nesting of any operation, through fragments (as the depth limit counts it)."""
+
+    def depth(selection_set: Any, seen: frozenset[str]) -> int:
+        if selection_set is None:
+            return 0
+        deepest = 0
+        for selection in selection_set.selections:
+            name = getattr(getattr(selection, "name", None), "value", None)
+            if selection.kind == "fragment_spread":
+                if name in seen or name not in fragments:
+                    continue
+                deepest = max(deepest, depth(fragments[name].selection_set, seen | {name}))
+            elif selection.kind == "inline_fragment":
+                deepest = max(deepest, depth(selection.selection_set, seen))
+            else:
+                deepest = max(deepest, 1 + depth(selection.selection_set, seen))
+        return deepest
+
+    return max(
+        (depth(d.selection_set, frozenset()) for d in document.definitions if isinstance(d, OperationDefinitionNode)),
+        default=0,
+    )
