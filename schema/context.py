@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from authz.actions import Action
 from authz.enforcer import Decisions
 from authz.principal import Principal
-from tenants.database import tenant_session
+from tenants.database import driver_read, tenant_session
 
 log = logging.getLogger("channelgraph.requests")
 
@@ -62,10 +62,11 @@ class RequestDatabase:
             else:
                 await stack.__aexit__(type(error), error, error.__traceback__)
 
-    async def abandon(self, error: BaseException) -> None:
-        """Roll the read transaction back after a failed statement; the next read opens a fresh one."""
-        async with self._lock:
-            await self._end_read(error)
+    @asynccontextmanager
+    async def driver_reading(self) -> AsyncIterator[Any]:
+        """A read-only transaction of its own on the driver's connection (compiled reads)."""
+        async with self._lock, driver_read(self.sessions.kw["bind"], self.principal) as driver:
+            yield driver
 
     async def close(self) -> None:
         async with self._lock:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -40,7 +41,9 @@ def async_url(url: str) -> str:
 def create_engine(url: str, *, pool_size: int = 10, pooled: bool = True) -> AsyncEngine:
     options: dict = {"pool_pre_ping": False}
     if pooled:
-        options.update(pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800)
+        # A fixed pool: a request waits for a connection rather than opening (and closing) an overflow one,
+        # which costs a connection set-up and re-preparing its statements on every burst.
+        options.update(pool_size=pool_size, max_overflow=0, pool_recycle=1800)
     else:
         options["poolclass"] = NullPool
     return create_async_engine(
@@ -84,6 +87,25 @@ async def tenant_session(
         except BaseException:
             await session.rollback()
             raise
+
+
+_IDENTITY_KEYS = ("tenant_id", "audience", "user_id", "partner_id", "customer_id", "roles", "api_key_id")
+_SET_IDENTITY_POSITIONAL = "select " + ", ".join(
+    f"set_config('app.{key}', ${i}, true)" for i, key in enumerate(_IDENTITY_KEYS, start=1)
+)
+
+
+@asynccontextmanager
+async def driver_read(engine: AsyncEngine, principal: Principal) -> AsyncIterator[Any]:
+    """A read-only transaction as `principal` on a pooled connection, yielded as the driver's (asyncpg)
+    connection: the same identity round as `tenant_session`, without the ORM session around it. For the
+    compiled read path, which only runs prepared statements that return text."""
+    async with engine.connect() as connection:
+        driver = (await connection.get_raw_connection()).driver_connection
+        async with driver.transaction(readonly=True):
+            params = identity_params(principal)
+            await driver.fetchval(_SET_IDENTITY_POSITIONAL, *(params[key] for key in _IDENTITY_KEYS))
+            yield driver
 
 
 @asynccontextmanager

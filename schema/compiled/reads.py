@@ -119,9 +119,8 @@ class CompiledReads:
             return None
         try:
             parts = await self._run(plan, bound, context)
-        except Exception as error:  # the resolver path answers, and reports, in a fresh transaction
+        except Exception as error:  # the resolver path answers, and reports, in a transaction of its own
             log.debug("compiled read failed, resolver path answers: %s", error)
-            await context.db.abandon(error)
             return None
         if parts is None:
             return None
@@ -131,9 +130,7 @@ class CompiledReads:
     @staticmethod
     async def _run(plan: Plan, bound: list, context: Context) -> list[bytes] | None:
         parts = []
-        async with context.db.reading() as session:
-            connection = await (await session.connection()).get_raw_connection()
-            driver = connection.driver_connection
+        async with context.db.driver_reading() as driver:
             for root, parameters in zip(plan.roots, bound, strict=True):
                 if root.sql is None:
                     text = root.constant
