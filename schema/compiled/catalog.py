@@ -170,7 +170,7 @@ ENTITIES: dict[str, Entity] = {
             "source": _enum("source"),
             "status": _enum("status"),
             "amount": Composite({"amount": Scalar("amount", sql.decimal_text), "currency": Scalar("currency")}),
-            "expectedCloseDate": Scalar("expected_close_date", sql.date_text),
+            "expectedCloseDate": Scalar("expected_close_date", sql.date),
             "closedAt": _time("closed_at"),
             **_VERSIONED,
             "customer": Reference("Customer", "customer_id"),

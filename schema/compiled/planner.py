@@ -351,10 +351,15 @@ class Planner:
         if after:
             keyset = " and " + _keyset(keys, "c", numbered + 1)
         order = _order(keys, "c")
-        page = f"select c.* from ({base}) c where c.tenant_id = {sql.TENANT}{keyset} order by {order} limit {size + 1}"
         connection = self._object_type(field)
+        selected = self._sub(connection, nodes)
+        page = f"select c.* from ({base}) c where c.tenant_id = {sql.TENANT}{keyset} order by {order} limit "
+        # pageInfo needs the page's extra row (is there a next page?) and reads the page more than once: then
+        # the page is a materialised CTE; otherwise the edges read the limited select directly.
+        paged = any(sub_nodes[0].name.value == "pageInfo" for sub_nodes in selected.values())
+        rows = "page" if paged else f"({page}{size})"
         columns = []
-        for sub_key, sub_nodes in self._sub(connection, nodes).items():
+        for sub_key, sub_nodes in selected.items():
             name = sub_nodes[0].name.value
             if name == "__typename":
                 expr = sql.literal(connection.name)
@@ -363,13 +368,13 @@ class Planner:
             elif name == "pageInfo":
                 expr = self._page_info(connection.fields["pageInfo"], sub_nodes, keys, size, after)
             elif name == "edges":
-                expr = self._edges(connection.fields["edges"], sub_nodes, keys, size)
+                expr = self._edges(connection.fields["edges"], sub_nodes, keys, size, rows)
             else:
                 raise Unsupported(f"{connection.name}.{name}")
             columns.append(f"{expr} as {sql.ident(sub_key)}")
-        statement = (
-            f"with page as materialized ({page}) select row_to_json(r)::text from (select {', '.join(columns)}) r"
-        )
+        statement = f"select row_to_json(r)::text from (select {', '.join(columns)}) r"
+        if paged:
+            statement = f"with page as materialized ({page}{size + 1}) {statement}"
 
         def bind_listing(args: dict[str, Any]) -> tuple[Any, list[Any]]:
             shape = _listing_structure(root, args)
@@ -381,9 +386,11 @@ class Planner:
 
         return RootPlan(key, statement, None, field, nodes[0], bind_listing, structure, False)
 
-    def _edges(self, field: GraphQLField, nodes: list[FieldNode], keys: list[SortKey], size: int) -> str:
+    def _edges(self, field: GraphQLField, nodes: list[FieldNode], keys: list[SortKey], size: int, rows: str) -> str:
+        """The edges over `rows` (the page); each node is a row projected by a LATERAL subquery."""
         edge = self._object_type(field)
         columns = []
+        laterals = ""
         for key, sub_nodes in self._sub(edge, nodes).items():
             name = sub_nodes[0].name.value
             if name == "__typename":
@@ -392,11 +399,14 @@ class Planner:
                 expr = _cursor(keys, "c")
             elif name == "node":
                 node_type = self._object_type(edge.fields["node"])
-                expr = self._row(self.entity_columns(node_type, sub_nodes, "c"))
+                alias = self._alias()
+                projection = ", ".join(self.entity_columns(node_type, sub_nodes, "c"))
+                laterals += f" cross join lateral (select {projection}) {alias}"
+                expr = f"row_to_json({alias})"
             else:
                 raise Unsupported(f"{edge.name}.{name}")
             columns.append(f"{expr} as {sql.ident(key)}")
-        return self._rows(columns, f" from page c order by {_order(keys, 'c')} limit {size}")
+        return self._rows(columns, f" from {rows} c{laterals} order by {_order(keys, 'c')} limit {size}")
 
     def _page_info(
         self, field: GraphQLField, nodes: list[FieldNode], keys: list[SortKey], size: int, after: bool
