@@ -47,8 +47,10 @@ def parse(argv: list[str] | None) -> tuple[RunOptions, DataSpec]:
         action="append",
         default=[],
         metavar="NAME:VAR=VALUE[,VAR=VALUE]",
-        help="another ChannelGraph run with extra environment, e.g. compiled:CHANNELGRAPH_COMPILED_READS=1",
+        help="another ChannelGraph run with extra environment (default: resolver:CHANNELGRAPH_COMPILED_READS=0,"
+        " the resolver path beside the compiled one)",
     )
+    p.add_argument("--no-resolver", action="store_true", help="skip the default resolver-path run")
     a = p.parse_args(argv)
     deals = (
         a.deals if a.deals is not None else (a.customers * 5 if a.customers != DataSpec.customers else DataSpec.deals)
@@ -64,7 +66,8 @@ def parse(argv: list[str] | None) -> tuple[RunOptions, DataSpec]:
     default_size = spec == DataSpec(seed=a.seed)
     database = a.database or ("cgbench" if default_size else f"cgbench_{spec.tenants}t_{spec.customers}c_{deals}d")
     variants = []
-    for v in a.variant:
+    requested = a.variant or ([] if a.no_resolver else ["resolver:CHANNELGRAPH_COMPILED_READS=0"])
+    for v in requested:
         name, _, assignments = v.partition(":")
         env = tuple(tuple(x.split("=", 1)) for x in assignments.split(",") if "=" in x)
         variants.append((name, env))
@@ -240,11 +243,6 @@ def main(argv: list[str] | None = None) -> int:
         notes.append(f"ChannelGraph worker RSS peak {max(rss):.0f} MB ({verdict} {report.RSS_LIMIT_MB:.0f} MB)")
     errors = sum(f["errors"] for s in summary.values() for by_c in s.values() for f in by_c.values())
     notes.append(f"errors across all runs: {errors}")
-    if not options.cg_variants:
-        notes.append(
-            "compiled path: not built yet; when it lands, add `--variant compiled:VAR=VALUE` (its switch) to run it"
-            " beside the resolver path"
-        )
     meta = {
         "mode": "quick" if options.quick else "full",
         "when": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),

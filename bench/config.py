@@ -54,6 +54,6 @@ class RunOptions:
     quick: bool = False
     cg_port: int = 18431
     pgl_port: int = 18432
-    # Extra ChannelGraph variants, e.g. the compiled path once it lands: name -> environment overrides.
+    # Extra ChannelGraph variants (by default the resolver path): name -> environment overrides.
     cg_variants: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
     results_dir: Path = RESULTS_DIR

@@ -8,7 +8,8 @@ from pathlib import Path
 
 RSS_LIMIT_MB = 200.0
 LABELS = {
-    "channelgraph": "ChannelGraph (resolver path)",
+    "channelgraph": "ChannelGraph (compiled path)",
+    "channelgraph-resolver": "ChannelGraph (resolver path)",
     "postgraphile": "PostGraphile",
     "rawsql": "raw SQL (pgbench)",
 }

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -287,6 +289,31 @@ def requests_for(name: str, system: str, rotation: dict[str, list[RotationEntry]
     return mixed
 
 
+def bound_sql(scenario: Scenario) -> str:
+    """The SQL the raw-SQL bound runs: for a read, ChannelGraph's own compiled statement for the scenario's
+    document (PERFORMANCE.md: the ratio then measures everything the gateway adds); for createDeal, the same
+    inserts in one statement (`scenario.sql`). The lookup's `$1` becomes pgbench's `:deal_id`, and string
+    literals holding `:<name>` are split around the colon (same value, folded at planning) because pgbench
+    would read `:<name>` as a variable."""
+    if not scenario.read_only:
+        return scenario.sql
+    from graphql import parse
+    from graphql.execution.values import get_variable_values
+
+    from schema.compiled.planner import Planner
+    from schema.schema import build_schema
+
+    schema = build_schema(introspection=False)
+    operation = parse(scenario.cg_document).definitions[0]
+    sample = {"first": 50} if "$first" in scenario.cg_document else {}
+    if "$id" in scenario.cg_document:
+        sample = {"id": to_global_id("Deal", uuid.UUID(int=0))}
+    values = get_variable_values(schema._schema, operation.variable_definitions or (), sample)
+    (root,) = Planner(schema, {}, values).plan(operation).roots
+    sql = root.sql.replace("$1", ":deal_id::uuid")
+    return re.sub(r"'[^']*'", lambda m: re.sub(r":(?=\w)", "' || ':' || '", m.group(0)), sql)
+
+
 def pgbench_script(scenario: Scenario, size: int) -> str:
     """One pgbench transaction: pick a rotation row, set the identity as ChannelGraph does (one `set_config`
     round, transaction-local), run the scenario's SQL, commit."""
@@ -299,5 +326,5 @@ def pgbench_script(scenario: Scenario, size: int) -> str:
         " coalesce(customer_id::text, '') as customer_id, coalesce(stage_id::text, '') as stage_id"
         f" from {REQUESTS} where kind = '{scenario.rotation}' and idx = :i"
     )
-    sql = " ".join(line.strip() for line in scenario.sql.splitlines())
+    sql = " ".join(line.strip() for line in bound_sql(scenario).splitlines())
     return f"\\set i random(0, {size - 1})\n{begin}\n{identity} \\gset\n{sql};\ncommit;\n"
