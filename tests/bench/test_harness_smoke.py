@@ -4,6 +4,7 @@ raw SQL run without errors under the same identity."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import asyncpg
@@ -106,20 +107,32 @@ async def test_scenarios_run_on_a_loaded_tiny_data_set(database, app, client):
     try:
         for scenario in scenarios.SINGLE:
             entry = rotation[scenario.rotation][0]
-            sql, names = _positional(scenario.sql)
             values = {"deal_id": entry.deal_id, "customer_id": entry.customer_id, "stage_id": entry.stage_id,
                       "user_id": entry.persona.user_id}  # fmt: skip
-            async with conn.transaction():
-                await conn.execute(
-                    "select set_config('app.tenant_id', $1, true), set_config('app.audience', $2, true),"
-                    " set_config('app.user_id', $3, true), set_config('app.partner_id', $4, true),"
-                    " set_config('app.roles', $5, true)",
-                    str(entry.persona.tenant_id), entry.persona.audience, str(entry.persona.user_id),
-                    "" if entry.persona.partner_id is None else str(entry.persona.partner_id),
-                    ",".join(entry.persona.roles),
-                )  # fmt: skip
-                result = await conn.fetchval(sql, *(values[n] for n in names))
-            assert result and result != "[]", scenario.name
+            results = []
+            for text in (scenario.sql, scenarios.bound_sql(scenario)):
+                sql, names = _positional(text)
+                async with conn.transaction():
+                    await conn.execute(
+                        "select set_config('app.tenant_id', $1, true), set_config('app.audience', $2, true),"
+                        " set_config('app.user_id', $3, true), set_config('app.partner_id', $4, true),"
+                        " set_config('app.roles', $5, true)",
+                        str(entry.persona.tenant_id), entry.persona.audience, str(entry.persona.user_id),
+                        "" if entry.persona.partner_id is None else str(entry.persona.partner_id),
+                        ",".join(entry.persona.roles),
+                    )  # fmt: skip
+                    results.append(await conn.fetchval(sql, *(values[n] for n in names)))
+            assert results[0] and results[0] != "[]", scenario.name
+            if scenario.read_only:
+                # The bound runs exactly what ChannelGraph runs: the same JSON as the GraphQL answer's root field.
+                request = scenarios.requests_for(scenario.name, "channelgraph", rotation, JWT_SECRET)[0]
+                answer = await client.post(
+                    "/graphql",
+                    content=request["body"],
+                    headers={"authorization": request["authorization"], "content-type": "application/json"},
+                )
+                (root,) = answer.json()["data"].values()
+                assert json.loads(results[1]) == root, scenario.name
     finally:
         await conn.close()
     assert await dataset.cleanup_mutations(db) >= 1
