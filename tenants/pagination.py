@@ -65,11 +65,13 @@ def decode_cursor(cursor: str, keys: list[SortKey]) -> tuple[Any, ...]:
         if not isinstance(raw, list) or len(raw) != len(keys):
             raise ValueError
         return tuple(_restore(key.kind, value) for key, value in zip(keys, raw, strict=True))
-    except (ValueError, TypeError, orjson.JSONDecodeError):
+    except (ValueError, TypeError, AttributeError, decimal.InvalidOperation, orjson.JSONDecodeError):
         raise BadInput("malformed cursor", field="after") from None
 
 
 def _restore(kind: type, value: str) -> Any:
+    if not isinstance(value, str):  # encode_cursor writes strings only
+        raise ValueError("cursor values are strings")
     if kind is dt.datetime:
         return dt.datetime.fromisoformat(value)
     if kind is dt.date:

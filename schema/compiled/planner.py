@@ -222,7 +222,7 @@ class Planner:
             raise Unsupported(type_.name)
         out = []
         for key, field_nodes in self._sub(type_, nodes).items():
-            out.append(f"{self._entity_field(entity, type_, key, field_nodes, alias)} as {sql.ident(key)}")
+            out.append(f"{self._entity_field(entity, type_, key, field_nodes, alias)} as {_key(key)}")
         return out
 
     def _entity_field(
@@ -243,12 +243,12 @@ class Planner:
             for sub_key, sub_nodes in self._sub(target, nodes).items():
                 sub_name = sub_nodes[0].name.value
                 if sub_name == "__typename":
-                    columns.append(f"{sql.literal(target.name)} as {sql.ident(sub_key)}")
+                    columns.append(f"{sql.literal(target.name)} as {_key(sub_key)}")
                     continue
                 scalar = spec.fields.get(sub_name)
                 if scalar is None:
                     raise Unsupported(f"{target.name}.{sub_name}")
-                columns.append(f"{scalar.render(f'{alias}.{scalar.column}')} as {sql.ident(sub_key)}")
+                columns.append(f"{scalar.render(f'{alias}.{scalar.column}')} as {_key(sub_key)}")
             return self._row(columns)
         target_type = self._object_type(field)
         target = ENTITIES.get(target_type.name)
@@ -326,11 +326,11 @@ class Planner:
                     spelled = {"__typename": sql.literal(money.name), "amount": "t.s::text", "currency": "t.currency"}
                     if sub_name not in spelled:
                         raise Unsupported(f"{money.name}.{sub_name}")
-                    parts.append(f"{spelled[sub_name]} as {sql.ident(sub_key)}")
+                    parts.append(f"{spelled[sub_name]} as {_key(sub_key)}")
                 expr = self._rows(parts, " from totals t where t.stage_id = c.id order by t.currency")
             else:
                 raise Unsupported(f"{type_.name}.{name}")
-            columns.append(f"{expr} as {sql.ident(key)}")
+            columns.append(f"{expr} as {_key(key)}")
         return (
             f"with totals as (select d.stage_id, d.currency, count(*) as n, sum(d.amount) as s from {deals.table} d"
             f" where d.tenant_id = {sql.TENANT} and d.archived_at is null group by d.stage_id, d.currency)"
@@ -371,7 +371,7 @@ class Planner:
                 expr = self._edges(connection.fields["edges"], sub_nodes, keys, size, rows)
             else:
                 raise Unsupported(f"{connection.name}.{name}")
-            columns.append(f"{expr} as {sql.ident(sub_key)}")
+            columns.append(f"{expr} as {_key(sub_key)}")
         statement = f"select row_to_json(r)::text from (select {', '.join(columns)}) r"
         if paged:
             statement = f"with page as materialized ({page}{size + 1}) {statement}"
@@ -405,7 +405,7 @@ class Planner:
                 expr = f"row_to_json({alias})"
             else:
                 raise Unsupported(f"{edge.name}.{name}")
-            columns.append(f"{expr} as {sql.ident(key)}")
+            columns.append(f"{expr} as {_key(key)}")
         return self._rows(columns, f" from {rows} c{laterals} order by {_order(keys, 'c')} limit {size}")
 
     def _page_info(
@@ -425,11 +425,19 @@ class Planner:
             }
             if name not in spelled:
                 raise Unsupported(f"{info.name}.{name}")
-            columns.append(f"{spelled[name]} as {sql.ident(key)}")
+            columns.append(f"{spelled[name]} as {_key(key)}")
         return self._row(columns)
 
 
 # -- listings: the structure a plan is built for, the filters' SQL, keyset pages ------------------------------
+
+
+def _key(name: str) -> str:
+    """A response key as a column alias. PostgreSQL truncates identifiers beyond 63 bytes, which would change
+    the key: such a selection takes the resolver path."""
+    if len(name.encode()) > 63:
+        raise Unsupported("response key longer than 63 bytes")
+    return sql.ident(name)
 
 
 def _filter_of(root: Listing, arguments: dict[str, Any]) -> Any:

@@ -8,7 +8,7 @@ prepared statement in the request's read-only RLS transaction and its JSON text 
 
 Anything else — mutations, introspection, a field that needs Python, an invalid document, an argument the
 resolver would reject, a lookup that finds nothing — returns None and the request takes the resolver path,
-which produces the reference answer (and the reference errors) in the same transaction.
+which produces the reference answer (and the reference errors) in a transaction of its own.
 """
 
 from __future__ import annotations
@@ -35,6 +35,8 @@ from graphql import (
     validate,
 )
 from graphql.execution.values import get_variable_values
+from strawberry.extensions.max_aliases import create_validator as create_alias_rule
+from strawberry.extensions.query_depth_limiter import create_validator as create_depth_rule
 
 from authz.masks import masked_fields
 from authz.principal import TENANT_AUDIENCES
@@ -47,6 +49,7 @@ log = logging.getLogger("channelgraph.compiled")
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 _MISSING = object()
+MAX_DOCUMENT = 20_000  # characters; longer documents take the resolver path and stay out of the caches
 _UNSUPPORTED = object()
 
 
@@ -80,6 +83,8 @@ class CompiledReads:
         self.max_tokens = max_tokens
         self.max_depth = max_depth
         self.max_aliases = max_aliases
+        # The resolver path's own limit rules (strawberry's), so both paths count depth and aliases alike.
+        self._limits = (create_depth_rule(max_depth, None), create_alias_rule(max_aliases))
         self.documents: Lru[tuple[str, frozenset], Any] = Lru(1024)
         self.plans: Lru[tuple, Any] = Lru(4096)
         self.served = 0  # requests answered here; the rest took the resolver path
@@ -115,7 +120,7 @@ class CompiledReads:
                 if structure != root.structure:
                     return None
                 bound.append(parameters)
-        except (Unsupported, DomainError, GraphQLError):
+        except Exception:
             return None
         try:
             parts = await self._run(plan, bound, context)
@@ -144,6 +149,8 @@ class CompiledReads:
         return parts
 
     def _document(self, query: str, masked: frozenset) -> Document | None:
+        if len(query) > MAX_DOCUMENT:
+            return None
         key = (query, masked)
         found = self.documents.get(key)
         if found is None:
@@ -157,24 +164,19 @@ class CompiledReads:
             document: DocumentNode = parse(query, max_tokens=self.max_tokens)
         except GraphQLError:
             return None
-        rules = [*specified_rules]
+        rules = [*specified_rules, *self._limits]
         if masked:
             rules.append(mask_rule(masked))
         if validate(self.graphql_schema, document, rules):
             return None
         operations: dict[str | None, OperationDefinitionNode] = {}
         fragments: dict[str, FragmentDefinitionNode] = {}
-        aliases = 0
         for definition in document.definitions:
             if isinstance(definition, OperationDefinitionNode):
                 name = definition.name.value if definition.name else None
                 operations[name] = definition
             elif isinstance(definition, FragmentDefinitionNode):
                 fragments[definition.name.value] = definition
-        for node in _walk(document):
-            aliases += 1 if getattr(node, "alias", None) is not None else 0
-        if aliases > self.max_aliases or _depth(document, fragments) > self.max_depth:
-            return None
         if len(operations) == 1:
             operations[None] = next(iter(operations.values()))
         return Document(operations, fragments)
@@ -192,9 +194,12 @@ class CompiledReads:
         if found is None:
             try:
                 found = planner.plan(operation)
-            except (Unsupported, DomainError, GraphQLError) as reason:
+            except Unsupported as reason:
                 log.debug("resolver path for %s: %s", operation_name, reason)
                 found = _UNSUPPORTED
+            except (DomainError, GraphQLError):
+                # An argument this request got wrong (a malformed id, say): not a verdict on the document.
+                return None
             self.plans.put(key, found)
         return None if found is _UNSUPPORTED else found
 
@@ -223,42 +228,3 @@ def _shape(value: Any, keep_strings: bool) -> Hashable:
     if isinstance(value, list):
         return tuple(_shape(v, keep_strings) for v in value)
     return repr(type(value))
-
-
-def _walk(node: Any):
-    """Every AST node under `node`."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        for key in current.keys:
-            child = getattr(current, key, None)
-            if isinstance(child, tuple | list):
-                stack.extend(c for c in child if hasattr(c, "keys"))
-            elif hasattr(child, "keys") and not isinstance(child, dict):
-                stack.append(child)
-
-
-def _depth(document: DocumentNode, fragments: dict[str, FragmentDefinitionNode]) -> int:
-    """The deepest field nesting of any operation, through fragments (as the depth limit counts it)."""
-
-    def depth(selection_set: Any, seen: frozenset[str]) -> int:
-        if selection_set is None:
-            return 0
-        deepest = 0
-        for selection in selection_set.selections:
-            name = getattr(getattr(selection, "name", None), "value", None)
-            if selection.kind == "fragment_spread":
-                if name in seen or name not in fragments:
-                    continue
-                deepest = max(deepest, depth(fragments[name].selection_set, seen | {name}))
-            elif selection.kind == "inline_fragment":
-                deepest = max(deepest, depth(selection.selection_set, seen))
-            else:
-                deepest = max(deepest, 1 + depth(selection.selection_set, seen))
-        return deepest
-
-    return max(
-        (depth(d.selection_set, frozenset()) for d in document.definitions if isinstance(d, OperationDefinitionNode)),
-        default=0,
-    )

@@ -550,3 +550,29 @@ async def test_generated_deep_selections_match_under_every_audience(app, client,
             _, served = await same(client, reference, app, document, None, rich.token(name))
             compiled += served
     assert compiled >= len(documents) * len(personas) // 4, compiled
+
+
+async def test_edge_documents_answer_as_the_resolver_path_does(app, client, reference, rich):
+    token = rich.token("owner")
+    # Aliases are counted per fragment spread, as the resolver path's limit counts them.
+    aliased = "fragment F on Customer { " + " ".join(f"a{i}: name" for i in range(10)) + " }"
+    spreads = "query { " + " ".join(f"c{i}: customers(first: 1) {{ edges {{ node {{ ...F }} }} }}" for i in range(3))
+    body, served = await same(client, reference, app, spreads + " } " + aliased, None, token)
+    assert not served and body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    # A response key beyond PostgreSQL's 63-byte identifiers keeps its full name.
+    long_key = "k" * 70
+    body, _ = await same(
+        client, reference, app, f"{{ customers(first: 2) {{ edges {{ node {{ {long_key}: name }} }} }} }}", None, token
+    )
+    assert long_key in body["data"]["customers"]["edges"][0]["node"]
+    # A cursor of the right shape holding a number is a bad cursor on both paths, not a server error.
+    body, _ = await same(
+        client, reference, app, '{ customers(first: 2, after: "WyJ4Iiw1XQ") { totalCount } }', None, token
+    )
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    # One request's malformed id does not send later, valid requests of the same document down the resolver path.
+    query = "query($p: ID) { customers(first: 3, filter: {partnerId: $p}) { edges { node { id } } } }"
+    body, served = await same(client, reference, app, query, {"p": "bad"}, token)
+    assert not served and body["errors"]
+    _, served = await same(client, reference, app, query, {"p": to_global_id("Partner", rich.partners["dist"])}, token)
+    assert served
