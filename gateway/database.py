@@ -8,6 +8,7 @@ reads the outbox across tenants. On managed PostgreSQL an operator creates them 
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,11 +21,11 @@ from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-import migrations
 from authz.policy import DEFAULT_POLICY_LINES
 from tenants.database import async_url
 
-MIGRATIONS_DIR = Path(migrations.__file__).parent
+# Located, not imported: the gateway runs migrations through Alembic and never imports them (DESIGN.md).
+MIGRATIONS_DIR = Path(importlib.util.find_spec("migrations").submodule_search_locations[0])
 
 
 @dataclass(frozen=True)
