@@ -26,6 +26,11 @@ class Base(DeclarativeBase):
     __mapper_args__ = {"eager_defaults": True}
 
 
+def sql_list(values: tuple[str, ...]) -> str:
+    """`('a', 'b')`: a tuple of known constants as SQL, for check constraints."""
+    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
 def new_id() -> uuid.UUID:
     return uuid.uuid4()
 

@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tenants.base import APP_SCHEMA, Base, TenantScoped, Timestamps, Versioned
+from tenants.base import APP_SCHEMA, Base, TenantScoped, Timestamps, Versioned, sql_list
 
 LEAD_STATUSES = ("pool", "offered", "converted")
 ASSIGNMENT_STATUSES = ("offered", "accepted", "declined", "expired", "withdrawn")
@@ -27,10 +27,6 @@ LIVE = ("offered", "accepted")
 # A partner that declined a lead, or let the offer lapse, is never offered that lead again.
 REFUSED = ("declined", "expired")
 METHODS = ("rule", "manual")
-
-
-def _in(values: tuple[str, ...]) -> str:
-    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
 class Lead(TenantScoped, Timestamps, Versioned, Base):
@@ -41,7 +37,7 @@ class Lead(TenantScoped, Timestamps, Versioned, Base):
         ForeignKeyConstraint(["tenant_id", "contact_id"], ["app.contacts.tenant_id", "app.contacts.id"]),
         ForeignKeyConstraint(["tenant_id", "deal_id"], ["app.deals.tenant_id", "app.deals.id"]),
         ForeignKeyConstraint(["tenant_id", "created_by"], ["app.users.tenant_id", "app.users.id"]),
-        CheckConstraint(f"status in {_in(LEAD_STATUSES)}", name="status"),
+        CheckConstraint(f"status in {sql_list(LEAD_STATUSES)}", name="status"),
         CheckConstraint("(status = 'pool') = (partner_id is null)", name="pool_has_no_partner"),
         CheckConstraint("status <> 'converted' or deal_id is not null", name="converted_has_deal"),
         Index("ix_leads_tenant_id_partner_id", "tenant_id", "partner_id"),
@@ -89,14 +85,14 @@ class LeadAssignment(TenantScoped, Base):
         ForeignKeyConstraint(["tenant_id", "lead_id"], ["app.leads.tenant_id", "app.leads.id"]),
         ForeignKeyConstraint(["tenant_id", "partner_id"], ["app.partners.tenant_id", "app.partners.id"]),
         ForeignKeyConstraint(["tenant_id", "assigned_by"], ["app.users.tenant_id", "app.users.id"]),
-        CheckConstraint(f"status in {_in(ASSIGNMENT_STATUSES)}", name="status"),
-        CheckConstraint(f"method in {_in(METHODS)}", name="method"),
+        CheckConstraint(f"status in {sql_list(ASSIGNMENT_STATUSES)}", name="status"),
+        CheckConstraint(f"method in {sql_list(METHODS)}", name="method"),
         Index(
             "uq_lead_assignments_tenant_id_lead_id_live",
             "tenant_id",
             "lead_id",
             unique=True,
-            postgresql_where=text(f"status in {_in(LIVE)}"),
+            postgresql_where=text(f"status in {sql_list(LIVE)}"),
         ),
         Index("ix_lead_assignments_tenant_id_lead_id", "tenant_id", "lead_id"),
         Index("ix_lead_assignments_tenant_id_partner_id_status", "tenant_id", "partner_id", "status"),

@@ -18,16 +18,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tenants.base import APP_SCHEMA, Base, TenantScoped, Timestamps, Versioned, utcnow_column
+from tenants.base import APP_SCHEMA, Base, TenantScoped, Timestamps, Versioned, sql_list, utcnow_column
 from tenants.partners.models import PARTNER_KINDS
 
 APPLICATION_STATUSES = ("applied", "in_review", "approved", "rejected")
 PENDING = ("applied", "in_review")
 ORIGINS = ("team", "public")
-
-
-def _in(values: tuple[str, ...]) -> str:
-    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
 class PartnerApplication(TenantScoped, Timestamps, Versioned, Base):
@@ -36,9 +32,9 @@ class PartnerApplication(TenantScoped, Timestamps, Versioned, Base):
         ForeignKeyConstraint(["tenant_id", "submitted_by"], ["app.users.tenant_id", "app.users.id"]),
         ForeignKeyConstraint(["tenant_id", "reviewed_by"], ["app.users.tenant_id", "app.users.id"]),
         ForeignKeyConstraint(["tenant_id", "partner_id"], ["app.partners.tenant_id", "app.partners.id"]),
-        CheckConstraint(f"kind in {_in(PARTNER_KINDS)}", name="kind"),
-        CheckConstraint(f"origin in {_in(ORIGINS)}", name="origin"),
-        CheckConstraint(f"status in {_in(APPLICATION_STATUSES)}", name="status"),
+        CheckConstraint(f"kind in {sql_list(PARTNER_KINDS)}", name="kind"),
+        CheckConstraint(f"origin in {sql_list(ORIGINS)}", name="origin"),
+        CheckConstraint(f"status in {sql_list(APPLICATION_STATUSES)}", name="status"),
         CheckConstraint("status <> 'rejected' or rejection_reason is not null", name="rejected_has_reason"),
         CheckConstraint("status <> 'approved' or partner_id is not null", name="approved_has_partner"),
         Index("ix_partner_applications_tenant_id_status_created_at_id", "tenant_id", "status", "created_at", "id"),
@@ -49,7 +45,7 @@ class PartnerApplication(TenantScoped, Timestamps, Versioned, Base):
             "tenant_id",
             "domain",
             unique=True,
-            postgresql_where=text(f"status in {_in(PENDING)}"),
+            postgresql_where=text(f"status in {sql_list(PENDING)}"),
         ),
         {"schema": APP_SCHEMA},
     )

@@ -16,22 +16,18 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tenants.base import APP_SCHEMA, Base, TenantScoped, Timestamps, Versioned
+from tenants.base import APP_SCHEMA, Base, TenantScoped, Timestamps, Versioned, sql_list
 
 PARTNER_KINDS = ("reseller", "distributor", "referral", "msp", "si")
 PARTNER_STATUSES = ("prospect", "onboarding", "active", "suspended", "terminated")
-
-
-def _in(values: tuple[str, ...]) -> str:
-    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
 class Partner(TenantScoped, Timestamps, Versioned, Base):
     __tablename__ = "partners"
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id", "parent_id"], ["app.partners.tenant_id", "app.partners.id"]),
-        CheckConstraint(f"kind in {_in(PARTNER_KINDS)}", name="kind"),
-        CheckConstraint(f"status in {_in(PARTNER_STATUSES)}", name="status"),
+        CheckConstraint(f"kind in {sql_list(PARTNER_KINDS)}", name="kind"),
+        CheckConstraint(f"status in {sql_list(PARTNER_STATUSES)}", name="status"),
         CheckConstraint("parent_id is distinct from id", name="not_own_parent"),
         Index("ix_partners_tenant_id_parent_id", "tenant_id", "parent_id"),
         Index("ix_partners_tenant_id_lower_name", "tenant_id", text("lower(name)")),

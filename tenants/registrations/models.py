@@ -21,17 +21,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tenants.base import APP_SCHEMA, Base, TenantScoped, Timestamps, Versioned, utcnow_column
+from tenants.base import APP_SCHEMA, Base, TenantScoped, Timestamps, Versioned, sql_list, utcnow_column
 
 STATUSES = ("submitted", "approved", "rejected", "expired", "won")
 # Registrations that still claim their customer: another partner's registration in one of these conflicts.
 CLAIMING = ("submitted", "approved")
 CONFLICT_KINDS = ("partner_registration", "partner_deal", "direct_deal")
 RULES = ("domain", "registrable_domain", "name", "similar_name")
-
-
-def _in(values: tuple[str, ...]) -> str:
-    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
 class Registration(TenantScoped, Timestamps, Versioned, Base):
@@ -42,7 +38,7 @@ class Registration(TenantScoped, Timestamps, Versioned, Base):
         ForeignKeyConstraint(["tenant_id", "decided_by"], ["app.users.tenant_id", "app.users.id"]),
         ForeignKeyConstraint(["tenant_id", "customer_id"], ["app.customers.tenant_id", "app.customers.id"]),
         ForeignKeyConstraint(["tenant_id", "deal_id"], ["app.deals.tenant_id", "app.deals.id"]),
-        CheckConstraint(f"status in {_in(STATUSES)}", name="status"),
+        CheckConstraint(f"status in {sql_list(STATUSES)}", name="status"),
         CheckConstraint("amount >= 0", name="amount"),
         CheckConstraint("currency ~ '^[A-Z]{3}$'", name="currency"),
         CheckConstraint("status <> 'approved' or protection_ends_at is not null", name="approved_is_protected"),
@@ -108,8 +104,8 @@ class RegistrationConflict(TenantScoped, Base):
         ),
         ForeignKeyConstraint(["tenant_id", "deal_id"], ["app.deals.tenant_id", "app.deals.id"]),
         ForeignKeyConstraint(["tenant_id", "other_partner_id"], ["app.partners.tenant_id", "app.partners.id"]),
-        CheckConstraint(f"kind in {_in(CONFLICT_KINDS)}", name="kind"),
-        CheckConstraint(f"rule in {_in(RULES)}", name="rule"),
+        CheckConstraint(f"kind in {sql_list(CONFLICT_KINDS)}", name="kind"),
+        CheckConstraint(f"rule in {sql_list(RULES)}", name="rule"),
         CheckConstraint("score between 0 and 100", name="score"),
         CheckConstraint("(other_registration_id is null) <> (deal_id is null)", name="one_subject"),
         Index("ix_registration_conflicts_tenant_id_registration_id", "tenant_id", "registration_id"),
