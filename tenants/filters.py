@@ -50,8 +50,3 @@ def bound(stmt: Select, criteria: Criteria, names: Iterable[str], prefix: str = 
     for name in names:
         stmt = stmt.where(criteria[name].where(bindparam(prefix + name)))
     return stmt
-
-
-def bound_values(criteria: Criteria, names: Iterable[str], values: Any) -> list[Any]:
-    """The values for `bound(...)`'s parameters, in the same order."""
-    return [criteria[name].prepare(getattr(values, name)) for name in names]

@@ -53,7 +53,7 @@ from schema.compiled.catalog import (
 from schema.enums import MAX_NESTED
 from schema.permissions import ActionPermission, Authenticated
 from schema.relay import from_global_id, page_request
-from tenants.filters import bound, bound_values, present
+from tenants.filters import bound, present
 from tenants.pagination import SortKey, decode_cursor
 
 _DIALECT = postgresql.dialect()
@@ -342,7 +342,7 @@ class Planner:
     def _listing(
         self, key: str, field: GraphQLField, nodes: list[FieldNode], root: Listing, arguments: dict[str, Any]
     ) -> RootPlan:
-        structure = _listing_structure(root, arguments)
+        structure = _listing_structure(root, arguments, _filter_of(root, arguments))
         size, order_name, include_archived, names, after = structure
         keys = root.orders[order_name]
         base, base_parameters = _base_sql(root, include_archived, names)
@@ -377,9 +377,9 @@ class Planner:
             statement = f"with page as materialized ({page}{size + 1}) {statement}"
 
         def bind_listing(args: dict[str, Any]) -> tuple[Any, list[Any]]:
-            shape = _listing_structure(root, args)
             values = _filter_of(root, args)
-            parameters = [_constant_or(bound_value, values, root) for bound_value in base_parameters]
+            shape = _listing_structure(root, args, values)
+            parameters = [p.value(root, values) for p in base_parameters]
             if shape[4]:
                 parameters.extend(decode_cursor(args["after"], keys))
             return shape, parameters
@@ -444,14 +444,13 @@ def _filter_of(root: Listing, arguments: dict[str, Any]) -> Any:
     return (arguments.get("filter") or root.filter_input()).to_filter()
 
 
-def _listing_structure(root: Listing, arguments: dict[str, Any]) -> tuple:
+def _listing_structure(root: Listing, arguments: dict[str, Any], values: Any) -> tuple:
     """What shapes the SQL of a root connection: page size, order, archived rows, filters set, cursor.
 
     Backward pages (`last`/`before`) stay on the resolver path."""
     if arguments.get("last") is not None or arguments.get("before") is not None:
         raise Unsupported("backward page")
     size = page_request(arguments.get("first"), arguments.get("after"), None, None).size()
-    values = _filter_of(root, arguments)
     order = arguments.get("order_by")
     return (
         size,
@@ -469,11 +468,10 @@ class _Bound:
     criterion: str | None
     constant: Any = None
 
-
-def _constant_or(parameter: _Bound, values: Any, root: Listing) -> Any:
-    if parameter.criterion is None:
-        return parameter.constant
-    return bound_values(root.criteria, [parameter.criterion], values)[0]
+    def value(self, root: Listing, values: Any) -> Any:
+        if self.criterion is None:
+            return self.constant
+        return root.criteria[self.criterion].prepare(getattr(values, self.criterion))
 
 
 def _base_sql(root: Listing, include_archived: bool, names: tuple[str, ...]) -> tuple[str, list[_Bound]]:

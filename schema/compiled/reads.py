@@ -74,6 +74,8 @@ class Lru(Generic[K, V]):
 class Document:
     operations: dict[str | None, OperationDefinitionNode]
     fragments: dict[str, FragmentDefinitionNode]
+    # Per operation, its variables as (name, is an enum): what the plan key's variable shape reads.
+    variables: dict[str | None, tuple[tuple[str, bool], ...]]
 
 
 class CompiledReads:
@@ -81,8 +83,6 @@ class CompiledReads:
         self.schema = schema
         self.graphql_schema = schema._schema
         self.max_tokens = max_tokens
-        self.max_depth = max_depth
-        self.max_aliases = max_aliases
         # The resolver path's own limit rules (strawberry's), so both paths count depth and aliases alike.
         self._limits = (create_depth_rule(max_depth, None), create_alias_rule(max_aliases))
         self.documents: Lru[tuple[str, frozenset], Any] = Lru(1024)
@@ -107,7 +107,7 @@ class CompiledReads:
         if isinstance(values, list):
             return None
         planner = Planner(self.schema, document.fragments, values)
-        plan = self._plan(query, operation_name, operation, variables or {}, planner)
+        plan = self._plan(query, operation_name, document, variables or {}, planner)
         if plan is None or not all(context.allows(action) for action in plan.actions):
             return None
         try:
@@ -179,17 +179,26 @@ class CompiledReads:
                 fragments[definition.name.value] = definition
         if len(operations) == 1:
             operations[None] = next(iter(operations.values()))
-        return Document(operations, fragments)
+        variables = {name: self._variable_kinds(operation) for name, operation in operations.items()}
+        return Document(operations, fragments, variables)
+
+    def _variable_kinds(self, operation: OperationDefinitionNode) -> tuple[tuple[str, bool], ...]:
+        kinds = []
+        for definition in operation.variable_definitions or ():
+            type_ = type_from_ast(self.graphql_schema, definition.type)
+            kinds.append((definition.variable.name.value, type_ is not None and is_enum_type(get_named_type(type_))))
+        return tuple(kinds)
 
     def _plan(
         self,
         query: str,
         operation_name: str | None,
-        operation: OperationDefinitionNode,
+        document: Document,
         variables: dict[str, Any],
         planner: Planner,
     ) -> Plan | None:
-        key = (query, operation_name, self._shape(operation, variables))
+        operation = document.operations[operation_name]
+        key = (query, operation_name, self._shape(document.variables[operation_name], variables))
         found = self.plans.get(key)
         if found is None:
             try:
@@ -203,17 +212,11 @@ class CompiledReads:
             self.plans.put(key, found)
         return None if found is _UNSUPPORTED else found
 
-    def _shape(self, operation: OperationDefinitionNode, variables: dict[str, Any]) -> tuple:
+    @staticmethod
+    def _shape(kinds: tuple[tuple[str, bool], ...], variables: dict[str, Any]) -> tuple:
         """What of the variables may shape SQL: numbers and booleans by value, enum variables by value, and
         of every other string only whether it is null, empty or set (those are bound, never inlined)."""
-        out = []
-        for definition in operation.variable_definitions or ():
-            name = definition.variable.name.value
-            value = variables.get(name, _MISSING)
-            type_ = type_from_ast(self.graphql_schema, definition.type)
-            enum = type_ is not None and is_enum_type(get_named_type(type_))
-            out.append(_shape(value, enum))
-        return tuple(out)
+        return tuple(_shape(variables.get(name, _MISSING), enum) for name, enum in kinds)
 
 
 def _shape(value: Any, keep_strings: bool) -> Hashable:
