@@ -62,7 +62,7 @@ async def create_tenant(runtime: Runtime, **fields) -> provisioning.Provisioned:
 
 async def list_tenants(runtime: Runtime) -> list[Tenant]:
     async with _Sessions(runtime) as sessions, tenant_session(sessions, OPERATOR, read_only=True) as session:
-        return list((await session.execute(provisioning.tenants_query().order_by(Tenant.slug))).scalars())
+        return list((await session.execute(provisioning.TENANTS.select({}).order_by(Tenant.slug))).scalars())
 
 
 async def set_tenant_status(runtime: Runtime, slug: str, status: str) -> Tenant:
@@ -94,15 +94,14 @@ async def mint_dev_token(runtime: Runtime, *, tenant: str | None, email: str | N
             return tokens.mint(None, admin.id, ttl=DEV_TOKEN_TTL)
         if not tenant or not email:
             raise CommandFailed("name the tenant and the user: --tenant SLUG --email EMAIL (or --platform)")
-        async with tenant_session(sessions, Principal.anonymous(), read_only=True) as session:
-            found = await provisioning.tenant_for_slug(session, tenant)
+        found = await provisioning.find_tenant(sessions, tenant)
         if found is None:
             raise CommandFailed(f"no tenant {tenant!r}")
-        async with tenant_session(sessions, Principal.system(found[0]), read_only=True) as session:
+        async with tenant_session(sessions, Principal.system(found.id), read_only=True) as session:
             user = await find_user_by_email(session, email)
         if user is None:
             raise CommandFailed(f"no user {email!r} in {tenant!r}")
-        return tokens.mint(found[0], user.id, ttl=DEV_TOKEN_TTL)
+        return tokens.mint(found.id, user.id, ttl=DEV_TOKEN_TTL)
 
 
 @dataclass(frozen=True)
@@ -161,20 +160,19 @@ async def import_file(runtime: Runtime, *, path: str, tenant: str, entity: str, 
             handle.close()
 
     async with _Sessions(runtime) as sessions:
-        async with tenant_session(sessions, Principal.anonymous(), read_only=True) as session:
-            found = await provisioning.tenant_for_slug(session, tenant)
+        found = await provisioning.find_tenant(sessions, tenant)
         if found is None:
             raise CommandFailed(f"no tenant {tenant!r}")
-        system = Principal.system(found[0])
+        system = Principal.system(found.id)
         try:
             async with tenant_session(sessions, system) as session:
                 job = await stage_import(session, system, entity, file.name, read())
         except DomainError as error:
             raise CommandFailed(error.message) from None
-        runner = asyncio.create_task(run_import(sessions, found[0], job.id)) if inline else None
+        runner = asyncio.create_task(run_import(sessions, found.id, job.id)) if inline else None
         while True:
             async with tenant_session(sessions, system, read_only=True) as session:
-                job = await session.get(TransferJob, (found[0], job.id))
+                job = await session.get(TransferJob, (found.id, job.id))
             done = job.processed_rows
             width = 30
             filled = int(width * done / total) if total else width

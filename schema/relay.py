@@ -1,49 +1,30 @@
-"""Relay plumbing: opaque global ids, the Node interface, connections and page info."""
+"""Relay plumbing: the Node interface, connections and page info, and the global ids they carry
+(`schema.graph.ids`). Plumbing shows only what its nodes' own declarations allow.
+"""
 
 from __future__ import annotations
 
-import base64
-import binascii
-import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any, Generic, TypeVar
 
 import strawberry
 
-from schema.loaders import load_one
-from tenants.errors import NotFound
-from tenants.pagination import Page, PageRequest, count, fetch_page
+from schema.graph.entities import interface, plain
+from schema.graph.ids import from_global_id, optional_id, to_global_id
+from schema.graph.readers import ANYONE
+from tenants.pagination import Page
 
 T = TypeVar("T")
 
-
-def to_global_id(type_name: str, id_: uuid.UUID) -> strawberry.ID:
-    return strawberry.ID(base64.urlsafe_b64encode(f"{type_name}:{id_}".encode()).decode().rstrip("="))
+__all__ = ["Connection", "Edge", "Node", "PageInfo", "from_global_id", "optional_id", "to_global_id"]
 
 
-def from_global_id(global_id: str, expected: str | None = None) -> tuple[str, uuid.UUID]:
-    """(type name, uuid). A malformed id, or one of another type, is simply not found."""
-    try:
-        raw = base64.urlsafe_b64decode(global_id + "=" * (-len(global_id) % 4)).decode()
-        type_name, _, value = raw.partition(":")
-        parsed = uuid.UUID(value)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise NotFound("no such object") from None
-    if expected is not None and type_name != expected:
-        raise NotFound(f"no such {expected}")
-    return type_name, parsed
-
-
-def optional_id(global_id: strawberry.ID | None, expected: str) -> uuid.UUID | None:
-    return None if global_id is None else from_global_id(global_id, expected)[1]
-
-
-@strawberry.interface(description="An object with an opaque, globally unique id.")
+@interface(readers=ANYONE, description="An object with an opaque, globally unique id.")
 class Node:
     id: strawberry.ID
 
 
-@strawberry.type
+@plain(readers=ANYONE)
 class PageInfo:
     has_next_page: bool
     has_previous_page: bool
@@ -51,13 +32,13 @@ class PageInfo:
     end_cursor: str | None
 
 
-@strawberry.type
+@plain(readers=ANYONE)
 class Edge(Generic[T]):
     cursor: str
     node: T
 
 
-@strawberry.type
+@plain(readers=ANYONE)
 class Connection(Generic[T]):
     edges: list[Edge[T]]
     page_info: PageInfo
@@ -80,40 +61,3 @@ class Connection(Generic[T]):
             ),
             _count=count,
         )
-
-
-def page_request(first: int | None, after: str | None, last: int | None, before: str | None) -> PageRequest:
-    return PageRequest(first=first, after=after, last=last, before=before)
-
-
-async def connection(
-    info: Any,
-    query: Any,
-    order: list,
-    convert: Callable[[Any], T],
-    *,
-    first: int | None,
-    after: str | None,
-    last: int | None,
-    before: str | None,
-) -> Connection[T]:
-    """A page of `query` in `order`, read in the request's transaction, with a lazy `totalCount`."""
-    db = info.context.db
-    request = page_request(first, after, last, before)
-    async with db.reading() as session:
-        page = await fetch_page(session, query, order, request)
-
-    async def total() -> int:
-        async with db.reading() as session:
-            return await count(session, query)
-
-    return Connection.of(page, convert, total)
-
-
-async def lookup(info: Any, model: type, global_id: str, type_name: str, convert: Callable[[Any], T]) -> T:
-    """One object by global id; absent, another tenant's or out of scope are the same NOT_FOUND."""
-    _, id_ = from_global_id(global_id, type_name)
-    row = await load_one(info.context, model, id_)
-    if row is None:
-        raise NotFound(f"no such {type_name}")
-    return convert(row)

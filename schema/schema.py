@@ -26,6 +26,7 @@ from schema.customers.types import Contact, Customer
 from schema.deals.mutations import DealMutation
 from schema.deals.queries import DealQuery
 from schema.deals.types import Deal, PipelineStage
+from schema.graph.visibility import FieldMasks, Visibility
 from schema.identity.sign_in import SignInMutation
 from schema.identity.types import User
 from schema.identity.users import UserMutation, UserQuery
@@ -33,7 +34,6 @@ from schema.identity.viewer import Viewer
 from schema.leads.mutations import LeadMutation
 from schema.leads.queries import LeadQuery
 from schema.leads.types import Lead
-from schema.masks import FieldMasks
 from schema.nodes import NodeQuery
 from schema.onboarding.mutations import OnboardingMutation
 from schema.onboarding.queries import OnboardingQuery
@@ -99,6 +99,12 @@ class Mutation(
 
 
 class Schema(strawberry.Schema):
+    """The schema, refusing to build when any field does not say who may read it (`Visibility`)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.visibility = Visibility(self._schema)
+
     def process_errors(self, errors, execution_context=None) -> None:
         """Coded errors belong to the client; unexpected ones are logged once, by `format_error`."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import DateTime, ForeignKey, MetaData, Uuid, func, text
+from sqlalchemy import ColumnElement, DateTime, ForeignKey, MetaData, Uuid, func, literal_column, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 NAMING = {
@@ -29,6 +29,11 @@ class Base(DeclarativeBase):
 def sql_list(values: tuple[str, ...]) -> str:
     """`('a', 'b')`: a tuple of known constants as SQL, for check constraints."""
     return "(" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+def current_tenant() -> ColumnElement[uuid.UUID]:
+    """The transaction's tenant (`app.tenant_id`; none set: null), for queries' own tenant conditions."""
+    return literal_column("(select nullif(current_setting('app.tenant_id', true), '')::uuid)", Uuid)
 
 
 def new_id() -> uuid.UUID:

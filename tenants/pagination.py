@@ -1,4 +1,9 @@
-"""Keyset pagination: pages stay stable under inserts, and cost the same on page 1 and page 1,000."""
+"""Keyset pagination: pages stay stable under inserts, and cost the same on page 1 and page 1,000.
+
+One definition each of an ordering, the keyset condition ("rows beyond this cursor") and the cursor itself,
+used by both read paths: the resolver path runs them over the model's columns, the compiled read path over
+its own alias (pass `column`). Cursors are built by PostgreSQL and parsed here.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import base64
 import datetime as dt
 import decimal
 import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +19,7 @@ import orjson
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tenants import sql_forms
 from tenants.errors import BadInput
 
 MAX_PAGE = 100
@@ -23,9 +30,16 @@ DEFAULT_PAGE = 20
 class SortKey:
     """One column of an ordering; `kind` restores the value's type from a cursor."""
 
-    column: ColumnElement[Any]
+    column: Any  # a mapped attribute of the listed model
     descending: bool = False
     kind: type = str
+
+
+Column = Callable[[SortKey], ColumnElement[Any]]
+
+
+def _own(key: SortKey) -> ColumnElement[Any]:
+    return key.column
 
 
 @dataclass(frozen=True)
@@ -42,8 +56,14 @@ class PageRequest:
         if size is None:
             return DEFAULT_PAGE
         if size < 0 or size > MAX_PAGE:
-            raise BadInput(f"page size must be between 0 and {MAX_PAGE}", field="first")
+            raise BadInput(
+                f"page size must be between 0 and {MAX_PAGE}", field="last" if self.last is not None else "first"
+            )
         return size
+
+    @property
+    def backward(self) -> bool:
+        return self.last is not None or (self.before is not None and self.first is None)
 
 
 @dataclass(frozen=True)
@@ -54,23 +74,44 @@ class Page:
     has_previous: bool
 
 
-def encode_cursor(values: tuple[Any, ...]) -> str:
-    plain = [v.isoformat() if isinstance(v, dt.date | dt.datetime) else str(v) for v in values]
-    return base64.urlsafe_b64encode(orjson.dumps(plain)).decode().rstrip("=")
+def ordering(keys: Sequence[SortKey], *, backward: bool = False, column: Column = _own) -> list[ColumnElement[Any]]:
+    return [column(k).desc() if k.descending != backward else column(k).asc() for k in keys]
 
 
-def decode_cursor(cursor: str, keys: list[SortKey]) -> tuple[Any, ...]:
+def beyond(
+    keys: Sequence[SortKey], values: Sequence[Any], *, forward: bool, column: Column = _own
+) -> ColumnElement[bool]:
+    """Rows strictly after (forward) or before the cursor in the ordering, any mix of directions."""
+    clauses = []
+    for i, key in enumerate(keys):
+        smaller_next = key.descending == forward  # descending forward, or ascending backward
+        step = column(key) < values[i] if smaller_next else column(key) > values[i]
+        equal_prefix = [column(keys[j]) == values[j] for j in range(i)]
+        clauses.append(and_(*equal_prefix, step))
+    return or_(*clauses)
+
+
+def cursor_of(keys: Sequence[SortKey], *, column: Column = _own) -> ColumnElement[str]:
+    """A row's cursor: base64url of the compact JSON list of its sort values as text (see `decode_cursor`)."""
+    parts = [sql_forms.json_string(sql_forms.text_of(column(k), k.kind)) for k in keys]
+    listed = sql_forms.constant("[").concat(parts[0])
+    for part in parts[1:]:
+        listed = listed.concat(sql_forms.constant(",")).concat(part)
+    return sql_forms.base64url(listed.concat(sql_forms.constant("]")))
+
+
+def decode_cursor(cursor: str, keys: Sequence[SortKey], *, field: str = "after") -> tuple[Any, ...]:
     try:
         raw = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         if not isinstance(raw, list) or len(raw) != len(keys):
             raise ValueError
         return tuple(_restore(key.kind, value) for key, value in zip(keys, raw, strict=True))
     except (ValueError, TypeError, AttributeError, decimal.InvalidOperation, orjson.JSONDecodeError):
-        raise BadInput("malformed cursor", field="after") from None
+        raise BadInput("malformed cursor", field=field) from None
 
 
 def _restore(kind: type, value: str) -> Any:
-    if not isinstance(value, str):  # encode_cursor writes strings only
+    if not isinstance(value, str):  # cursors hold strings only
         raise ValueError("cursor values are strings")
     if kind is dt.datetime:
         return dt.datetime.fromisoformat(value)
@@ -79,48 +120,35 @@ def _restore(kind: type, value: str) -> Any:
     if kind is uuid.UUID:
         return uuid.UUID(value)
     if kind is decimal.Decimal:
-        return decimal.Decimal(value)
+        found = decimal.Decimal(value)
+        if not found.is_finite():
+            raise ValueError("not a finite number")
+        return found
     if kind is int:
         return int(value)
     return value
 
 
-def _beyond(keys: list[SortKey], values: tuple[Any, ...], *, forward: bool) -> ColumnElement[bool]:
-    """Rows strictly after (forward) or before the cursor in the ordering, any mix of directions."""
-    clauses = []
-    for i, key in enumerate(keys):
-        smaller_next = key.descending == forward  # descending forward, or ascending backward
-        step = key.column < values[i] if smaller_next else key.column > values[i]
-        equal_prefix = [keys[j].column == values[j] for j in range(i)]
-        clauses.append(and_(*equal_prefix, step))
-    return or_(*clauses)
-
-
 async def fetch_page(session: AsyncSession, stmt: Select, keys: list[SortKey], request: PageRequest) -> Page:
     """One page of `stmt` (an entity select) in the order of `keys`, the last key being unique."""
     size = request.size()
-    backward = request.last is not None or (request.before is not None and request.first is None)
+    backward = request.backward
     if request.after:
-        stmt = stmt.where(_beyond(keys, decode_cursor(request.after, keys), forward=True))
+        stmt = stmt.where(beyond(keys, decode_cursor(request.after, keys), forward=True))
     if request.before:
-        stmt = stmt.where(_beyond(keys, decode_cursor(request.before, keys), forward=False))
-    order = [(k.column.desc() if k.descending != backward else k.column.asc()) for k in keys]
-    rows = list((await session.execute(stmt.order_by(*order).limit(size + 1))).scalars())
-    more = len(rows) > size
-    rows = rows[:size]
+        stmt = stmt.where(beyond(keys, decode_cursor(request.before, keys, field="before"), forward=False))
+    stmt = stmt.add_columns(cursor_of(keys)).order_by(*ordering(keys, backward=backward)).limit(size + 1)
+    found = list(await session.execute(stmt))
+    more = len(found) > size
+    found = found[:size]
     if backward:
-        rows.reverse()
-    cursors = [encode_cursor(tuple(_key_value(row, k) for k in keys)) for row in rows]
+        found.reverse()
     return Page(
-        rows=rows,
-        cursors=cursors,
+        rows=[row[0] for row in found],
+        cursors=[row[1] for row in found],
         has_next=more if not backward else request.before is not None,
         has_previous=more if backward else request.after is not None,
     )
-
-
-def _key_value(row: Any, key: SortKey) -> Any:
-    return getattr(row, key.column.key)
 
 
 async def count(session: AsyncSession, stmt: Select) -> int:

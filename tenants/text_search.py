@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, or_
-
 
 def contains(text: str) -> str:
     escaped = text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
-
-
-def matches_any(text: str, *columns: ColumnElement) -> ColumnElement[bool]:
-    pattern = contains(text)
-    return or_(*(column.ilike(pattern) for column in columns))
 
 
 def normalise_domain(value: str | None) -> str | None:

@@ -10,6 +10,8 @@ from strawberry.types import Info
 from authz import actions
 from schema.activities.types import Activity
 from schema.enums import ActivityKind
+from schema.graph.entities import plain
+from schema.graph.readers import TENANT
 from schema.inputs import provided
 from schema.permissions import requires
 from tenants.activities import service
@@ -27,7 +29,7 @@ class AddActivityInput:
     due_at: dt.datetime | None = None
 
 
-@strawberry.type
+@plain(readers=TENANT)
 class ActivityPayload:
     activity: Activity
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -11,9 +10,11 @@ from strawberry.types import Info
 
 from schema.deals.types import Money
 from schema.enums import DealSource
-from schema.loaders import load_one
-from tenants.attribution.models import DealPartner
-from tenants.attribution.service import Revenue
+from schema.graph.entities import enum, plain
+from schema.graph.loaders import load_one
+from schema.graph.readers import VENDOR
+from tenants.attribution.models import ROLES, DealPartner
+from tenants.attribution.service import GRAINS, Revenue
 from tenants.partners.models import Partner as PartnerRow
 
 if TYPE_CHECKING:
@@ -22,20 +23,11 @@ if TYPE_CHECKING:
 PartnerRef = Annotated["Partner", strawberry.lazy("schema.partners.types")]
 
 
-@strawberry.enum
-class Period(enum.Enum):
-    MONTH = "month"
-    QUARTER = "quarter"
-    YEAR = "year"
+Period = enum("Period", GRAINS)
+PartnerRole = enum("PartnerRole", ROLES)
 
 
-@strawberry.enum
-class PartnerRole(enum.Enum):
-    SOURCED = "sourced"
-    INFLUENCED = "influenced"
-
-
-@strawberry.type(description="Won revenue of one source in one period and currency.")
+@plain(readers=VENDOR, description="Won revenue of one source in one period and currency.")
 class RevenueBySource:
     period_start: dt.date
     source: DealSource
@@ -52,7 +44,7 @@ class RevenueBySource:
         )
 
 
-@strawberry.type(description="Won revenue of deals one partner touched, in one role, period and currency.")
+@plain(readers=VENDOR, description="Won revenue of deals one partner touched, in one role, period and currency.")
 class RevenueByPartner:
     period_start: dt.date
     role: PartnerRole
@@ -78,7 +70,7 @@ class RevenueByPartner:
         return None if row is None else Partner.of(row)
 
 
-@strawberry.type(description="One partner's part in a deal.")
+@plain(readers=VENDOR, description="One partner's part in a deal.")
 class DealPartnerTouch:
     role: PartnerRole
     since: dt.datetime

@@ -9,9 +9,12 @@ from strawberry.types import Info
 
 from authz import actions
 from schema.audit.types import AuditEntry
+from schema.graph.ids import from_global_id, optional_id
+from schema.graph.listings import page
 from schema.permissions import requires
-from schema.relay import Connection, connection, from_global_id, optional_id
-from tenants.audit.queries import ORDER, AuditFilter, audit_query
+from schema.relay import Connection
+from tenants.audit.queries import AUDIT
+from tenants.pagination import PageRequest
 
 
 @strawberry.input
@@ -22,17 +25,18 @@ class AuditFilterInput:
     action: str | None = None
     since: dt.datetime | None = None
 
-    def to_filter(self) -> AuditFilter:
+    def values(self) -> dict:
+        """As the audit listing's criteria; an entity id of any type also names its type."""
         entity_type, entity_id = (None, None)
         if self.entity_id:
             entity_type, entity_id = from_global_id(self.entity_id)
-        return AuditFilter(
-            entity_type=self.entity_type or entity_type,
-            entity_id=entity_id,
-            actor_id=optional_id(self.actor_id, "User"),
-            action=self.action,
-            since=self.since,
-        )
+        return {
+            "entity_type": self.entity_type or entity_type,
+            "entity_id": entity_id,
+            "actor_id": optional_id(self.actor_id, "User"),
+            "action": self.action,
+            "since": self.since,
+        }
 
 
 @strawberry.type
@@ -47,5 +51,6 @@ class AuditQuery:
         before: str | None = None,
         filter: AuditFilterInput | None = None,
     ) -> Connection[AuditEntry]:
-        query = audit_query((filter or AuditFilterInput()).to_filter())
-        return await connection(info, query, ORDER, AuditEntry.of, first=first, after=after, last=last, before=before)
+        values = (filter or AuditFilterInput()).values()
+        request = PageRequest(first, after, last, before)
+        return await page(info, AUDIT.select(values), AUDIT.orders["AT"], AuditEntry.of, request)

@@ -7,33 +7,28 @@ import datetime as dt
 import strawberry
 from strawberry.scalars import JSON
 
-from schema.relay import Node, to_global_id
+from authz import actions
+from schema.graph.entities import entity
+from schema.graph.fields import column, computed, foreign_id
+from schema.graph.ids import to_global_id
+from schema.graph.readers import VENDOR
+from schema.relay import Node
 from tenants.audit.models import AuditEntry as AuditRow
 
 
-@strawberry.type
+@entity(AuditRow, readers=VENDOR, action=actions.AUDIT_LOG_READ)
 class AuditEntry(Node):
-    action: str
-    entity_type: str
-    entity_id: strawberry.ID | None
-    actor_id: strawberry.ID | None
-    actor_audience: str
-    api_key_id: str | None
-    before: JSON | None
-    after: JSON | None
-    at: dt.datetime
+    action: str = column(VENDOR)
+    entity_type: str = column(VENDOR)
 
-    @classmethod
-    def of(cls, row: AuditRow) -> AuditEntry:
-        return cls(
-            id=to_global_id("AuditEntry", row.id),
-            action=row.action,
-            entity_type=row.entity_type,
-            entity_id=to_global_id(row.entity_type, row.entity_id) if row.entity_id else None,
-            actor_id=to_global_id("User", row.actor_id) if row.actor_id else None,
-            actor_audience=row.actor_audience,
-            api_key_id=row.api_key_id,
-            before=row.before,
-            after=row.after,
-            at=row.at,
-        )
+    @computed(VENDOR, description="The changed object's global id.")
+    def entity_id(self) -> strawberry.ID | None:
+        row = self._row
+        return to_global_id(row.entity_type, row.entity_id) if row.entity_id else None
+
+    actor_id: strawberry.ID | None = foreign_id("actor_id", "User", VENDOR)
+    actor_audience: str = column(VENDOR)
+    api_key_id: str | None = column(VENDOR)
+    before: JSON | None = column(VENDOR)
+    after: JSON | None = column(VENDOR)
+    at: dt.datetime = column(VENDOR)

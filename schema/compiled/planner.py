@@ -1,15 +1,19 @@
 """The planner: a validated operation's selection set becomes one SQL statement per root field that builds
 the field's JSON in PostgreSQL.
 
-Shapes follow PERFORMANCE.md: `row_to_json` over a projection, `array_to_json(array(...))` for nested lists,
-each nested list a correlated `... ORDER BY ... LIMIT n` subquery (per-parent index lookups under the row
-policies). Page sizes are inlined as integer literals; every value from the caller (ids, cursors, filter
-values) is a bound parameter. What the catalog does not know raises `Unsupported`, and the operation takes
-the resolver path.
+It knows nothing a field's declaration does not say: each field's spec (`schema.graph.fields`) names the
+column, expression, reference or child list, and each root's spec (`schema.graph.listings`) its listing —
+the same criteria, orders, keyset conditions and cursors (`tenants.filters`, `tenants.pagination`) the
+resolver path runs. Shapes follow the measurements: `row_to_json` over a projection,
+`array_to_json(array(...))` for nested lists, each nested list a correlated `... ORDER BY ... LIMIT n`
+subquery (per-parent index lookups under the row policies). Page sizes are inlined as integer literals;
+every value from the caller (ids, cursors, filter values) is a bound parameter. A field computed in Python
+raises `Unsupported`, and the operation takes the resolver path.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,33 +35,25 @@ from graphql import (
 )
 from graphql.execution.values import VariableValues, get_argument_values, get_directive_values
 from graphql.type import GraphQLIncludeDirective, GraphQLSkipDirective
-from sqlalchemy.dialects import postgresql
+from sqlalchemy import bindparam, literal_column, select
+from sqlalchemy.sql.util import ClauseAdapter
 from strawberry.types.arguments import convert_arguments
 
 from authz.actions import Action
 from schema.compiled import sql
-from schema.compiled.catalog import (
-    ENTITIES,
-    ROOTS,
-    Children,
-    Composite,
-    Entity,
-    Listing,
-    Lookup,
-    PipelineTotals,
-    Reference,
-    Root,
-    Scalar,
-    Stages,
-)
-from schema.enums import MAX_NESTED
+from schema.deals.queries import PipelineTotals
+from schema.graph.entities import EntitySpec
+from schema.graph.fields import MAX_NESTED, Children, Column, ForeignId, Money, Reference
+from schema.graph.ids import from_global_id, global_id_sql
+from schema.graph.listings import ListingRoot, LookupRoot, RowsRoot, refused
+from schema.graph.loaders import is_table_column
+from schema.graph.visibility import Masked, entity_of, spec_of
 from schema.permissions import ActionPermission, Authenticated
-from schema.relay import from_global_id, page_request
-from tenants.filters import bound, present
-from tenants.pagination import SortKey, decode_cursor
+from tenants.deals.service import stage_totals
+from tenants.pagination import PageRequest, SortKey, beyond, cursor_of, decode_cursor, ordering
 
-_DIALECT = postgresql.dialect()
 _PYFORMAT = re.compile(r"%\((\w+)\)s|%%")
+_VALUE = "__cg_value__"
 
 
 class Unsupported(Exception):
@@ -73,9 +69,10 @@ class RootPlan:
     constant: str | None
     field: GraphQLField | None
     node: FieldNode | None
-    bind: Callable[[dict[str, Any]], tuple[Any, list[Any]]]  # arguments -> (structure, parameters)
+    bind: Callable[[dict[str, Any], Masked], tuple[Any, list[Any]]]  # arguments -> (structure, parameters)
     structure: Any
     nullable: bool
+    actions: frozenset[Action] = frozenset()  # what the caller must be allowed, checked per request
 
 
 @dataclass(frozen=True)
@@ -84,7 +81,7 @@ class Plan:
     actions: frozenset[Action]
 
 
-def _no_parameters(_arguments: dict[str, Any]) -> tuple[Any, list[Any]]:
+def _no_parameters(_arguments: dict[str, Any], _masked: Masked) -> tuple[Any, list[Any]]:
     return None, []
 
 
@@ -114,11 +111,11 @@ class Planner:
                 roots.append(RootPlan(key, None, '"Query"', None, None, _no_parameters, None, False))
                 continue
             field = query_type.fields.get(name)
-            root = ROOTS.get(name)
-            if field is None or root is None:
+            if field is None:
                 raise Unsupported(name)
-            actions |= self._actions(field)
-            roots.append(self._root(key, field, nodes, root))
+            needed = frozenset(self._actions(field))
+            actions |= needed
+            roots.append(dataclasses.replace(self._root(key, field, nodes, spec_of(field)), actions=needed))
         return Plan(roots, frozenset(actions))
 
     def arguments(self, field: GraphQLField, node: FieldNode) -> dict[str, Any]:
@@ -206,8 +203,7 @@ class Planner:
     @staticmethod
     def _row(select_list: list[str], source: str = "") -> str:
         """`row_to_json` of one projection; `source` is its FROM/WHERE/ORDER tail (empty: no FROM)."""
-        alias = "j"
-        return f"(select row_to_json({alias}) from (select {', '.join(select_list)}{source}) {alias})"
+        return f"(select row_to_json(j) from (select {', '.join(select_list)}{source}) j)"
 
     @staticmethod
     def _rows(select_list: list[str], source: str) -> str:
@@ -217,113 +213,148 @@ class Planner:
 
     def entity_columns(self, type_: GraphQLObjectType, nodes: list[FieldNode], alias: str) -> list[str]:
         """The projection of an entity's selected fields over the row `alias`."""
-        entity = ENTITIES.get(type_.name)
+        entity = entity_of(type_)
         if entity is None:
             raise Unsupported(type_.name)
         out = []
         for key, field_nodes in self._sub(type_, nodes).items():
-            out.append(f"{self._entity_field(entity, type_, key, field_nodes, alias)} as {_key(key)}")
+            out.append(f"{self._entity_field(entity, type_, field_nodes, alias)} as {_key(key)}")
         return out
 
-    def _entity_field(
-        self, entity: Entity, type_: GraphQLObjectType, key: str, nodes: list[FieldNode], alias: str
-    ) -> str:
+    def _entity_field(self, entity: EntitySpec, type_: GraphQLObjectType, nodes: list[FieldNode], alias: str) -> str:
         name = nodes[0].name.value
         if name == "__typename":
             return sql.literal(type_.name)
-        spec = entity.fields.get(name)
         field = type_.fields.get(name)
-        if spec is None or field is None:
+        if field is None:
             raise Unsupported(f"{type_.name}.{name}")
-        if isinstance(spec, Scalar):
-            return spec.render(f"{alias}.{spec.column}")
-        if isinstance(spec, Composite):
-            target = self._object_type(field)
-            columns = []
-            for sub_key, sub_nodes in self._sub(target, nodes).items():
-                sub_name = sub_nodes[0].name.value
-                if sub_name == "__typename":
-                    columns.append(f"{sql.literal(target.name)} as {_key(sub_key)}")
-                    continue
-                scalar = spec.fields.get(sub_name)
-                if scalar is None:
-                    raise Unsupported(f"{target.name}.{sub_name}")
-                columns.append(f"{scalar.render(f'{alias}.{scalar.column}')} as {_key(sub_key)}")
-            return self._row(columns)
-        target_type = self._object_type(field)
-        target = ENTITIES.get(target_type.name)
-        if target is None:
-            raise Unsupported(target_type.name)
-        inner = self._alias()
-        columns = self.entity_columns(target_type, nodes, inner)
-        if isinstance(spec, Reference):
-            return self._row(
-                columns,
-                f" from {target.table} {inner} where {inner}.tenant_id = {alias}.tenant_id"
-                f" and {inner}.id = {alias}.{spec.column}",
-            )
-        assert isinstance(spec, Children)
-        first = self.arguments(field, nodes[0]).get("first", spec.default_first)
+        spec = spec_of(field)
+        if spec is None and name == "id" and entity.node:
+            return global_id_sql(entity.name, f"{alias}.id")
+        if isinstance(spec, Column):
+            return sql.scalar(get_named_type(field.type), _attribute(entity.model, spec.column, alias))
+        if isinstance(spec, ForeignId):
+            return global_id_sql(spec.type_name, _attribute(entity.model, spec.column, alias))
+        if isinstance(spec, Money):
+            return self._money(self._object_type(field), nodes, entity, spec, alias)
+        if isinstance(spec, Reference | Children):
+            target = spec.target
+            assert target is not None
+            inner = self._alias()
+            columns = self.entity_columns(self._object_type(field), nodes, inner)
+            if isinstance(spec, Reference):
+                key = _attribute(entity.model, spec.column, alias)
+                where = f" where {inner}.tenant_id = {alias}.tenant_id and {inner}.id = {key}"
+                return self._row(columns, f" from {_table(target)} {inner}{where}")
+            return self._children(spec, target, field, nodes, columns, alias, inner)
+        raise Unsupported(f"{type_.name}.{name}")
+
+    def _money(self, money: GraphQLObjectType, nodes: list[FieldNode], entity: EntitySpec, spec: Money, alias: str):
+        columns = []
+        for sub_key, sub_nodes in self._sub(money, nodes).items():
+            sub_name = sub_nodes[0].name.value
+            if sub_name == "__typename":
+                expr = sql.literal(money.name)
+            elif sub_name == "amount":
+                expr = f"{_attribute(entity.model, spec.amount, alias)}::text"
+            elif sub_name == "currency":
+                expr = _attribute(entity.model, spec.currency, alias)
+            else:
+                raise Unsupported(f"{money.name}.{sub_name}")
+            columns.append(f"{expr} as {_key(sub_key)}")
+        return self._row(columns)
+
+    def _children(
+        self,
+        spec: Children,
+        target: EntitySpec,
+        field: GraphQLField,
+        nodes: list[FieldNode],
+        columns: list[str],
+        alias: str,
+        inner: str,
+    ) -> str:
+        first = self.arguments(field, nodes[0]).get("first", spec.first)
         if not isinstance(first, int) or first < 0 or first > MAX_NESTED:
             raise Unsupported("nested page size")  # the resolver path reports it
-        live = f" and {inner}.archived_at is null" if target.live_only else ""
-        order = ", ".join(f"{inner}.{column}{' desc' if desc else ''}" for column, desc in spec.order)
+        table = _table(target)
+        link = spec.through
+        if link is None:
+            live = f" and {inner}.archived_at is null" if hasattr(target.model, "archived_at") else ""
+            order = _order(spec.order, inner)
+            return self._rows(
+                columns,
+                f" from {table} {inner} where {inner}.tenant_id = {alias}.tenant_id"
+                f" and {inner}.{spec.column} = {alias}.id{live} order by {order} limit {first}",
+            )
+        # The first `first` link rows in their order, then each one's target row the caller may see.
+        link_alias = self._alias()
+        link_order = _order(link.order, link_alias)
+        links = (
+            f"(select {link_alias}.* from {link.model.__table__.fullname} {link_alias}"
+            f" where {link_alias}.tenant_id = {alias}.tenant_id and {link_alias}.{link.parent} = {alias}.id"
+            f" order by {link_order} limit {first}) {link_alias}"
+        )
         return self._rows(
             columns,
-            f" from {target.table} {inner} where {inner}.tenant_id = {alias}.tenant_id"
-            f" and {inner}.{spec.column} = {alias}.id{live} order by {order} limit {first}",
+            f" from {links} join {table} {inner} on {inner}.tenant_id = {link_alias}.tenant_id"
+            f" and {inner}.id = {link_alias}.{link.target} order by {link_order}",
         )
 
     # -- roots --------------------------------------------------------------------------------------------
 
-    def _root(self, key: str, field: GraphQLField, nodes: list[FieldNode], root: Root) -> RootPlan:
-        arguments = self.arguments(field, nodes[0])
+    def _root(self, key: str, field: GraphQLField, nodes: list[FieldNode], root: Any) -> RootPlan:
         nullable = not is_non_null_type(field.type)
-        if isinstance(root, Listing):
-            return self._listing(key, field, nodes, root, arguments)
-        target_type = self._object_type(field)
-        entity = ENTITIES[root.entity]
-        if isinstance(root, Lookup):
-            columns = self.entity_columns(target_type, nodes, "c")
+        if isinstance(root, ListingRoot):
+            return self._listing(key, field, nodes, root)
+        if isinstance(root, LookupRoot):
+            entity = root.entity
+            columns = self.entity_columns(self._object_type(field), nodes, "c")
             statement = (
-                f"select row_to_json(r)::text from (select {', '.join(columns)} from {entity.table} c"
+                f"select row_to_json(r)::text from (select {', '.join(columns)} from {_table(entity)} c"
                 f" where c.tenant_id = {sql.TENANT} and c.id = $1) r"
             )
 
-            def bind_lookup(args: dict[str, Any]) -> tuple[Any, list[Any]]:
-                return None, [from_global_id(args["id"], root.entity)[1]]
+            def bind_lookup(args: dict[str, Any], _masked: Masked) -> tuple[Any, list[Any]]:
+                return None, [from_global_id(args["id"], entity.name)[1]]
 
             return RootPlan(key, statement, None, field, nodes[0], bind_lookup, None, nullable)
-        if isinstance(root, Stages):
-            columns = self.entity_columns(target_type, nodes, "c")
-            statement = (
-                "select "
-                + self._rows(columns, f" from {entity.table} c where c.tenant_id = {sql.TENANT} order by c.position")
-                + "::text"
-            )
+        if isinstance(root, RowsRoot):
+            entity = root.entity
+            columns = self.entity_columns(self._object_type(field), nodes, "c")
+            source = f" from {_table(entity)} c where c.tenant_id = {sql.TENANT} order by {_order(root.order, 'c')}"
+            statement = f"select {self._rows(columns, source)}::text"
             return RootPlan(key, statement, None, field, nodes[0], _no_parameters, None, nullable)
-        assert isinstance(root, PipelineTotals)
-        return RootPlan(key, self._pipeline(target_type, nodes), None, field, nodes[0], _no_parameters, None, nullable)
+        if isinstance(root, PipelineTotals):
+            statement = self._pipeline(self._object_type(field), nodes)
+            return RootPlan(key, statement, None, field, nodes[0], _no_parameters, None, nullable)
+        raise Unsupported(key)
 
     def _pipeline(self, type_: GraphQLObjectType, nodes: list[FieldNode]) -> str:
-        stages = ENTITIES["PipelineStage"]
-        deals = ENTITIES["Deal"]
+        """`pipeline`: per stage (by position), the live deals' count and one sum per currency (by currency),
+        from the same totals statement the resolver path runs (`tenants.deals.service.stage_totals`)."""
+        stage_type = self._object_type(type_.fields["stage"])
+        stages = entity_of(stage_type)
+        assert stages is not None
         columns = []
         for key, field_nodes in self._sub(type_, nodes).items():
             name = field_nodes[0].name.value
             if name == "__typename":
                 expr = sql.literal(type_.name)
             elif name == "stage":
-                stage_type = self._object_type(type_.fields["stage"])
                 expr = self._row(self.entity_columns(stage_type, field_nodes, "c"))
             elif name == "dealCount":
-                expr = "coalesce((select sum(t.n) from totals t where t.stage_id = c.id), 0)::int"
+                expr = "coalesce((select sum(t.deal_count) from totals t where t.stage_id = c.id), 0)::int"
             elif name == "amounts":
                 money = self._object_type(type_.fields["amounts"])
                 parts = []
                 for sub_key, sub_nodes in self._sub(money, field_nodes).items():
                     sub_name = sub_nodes[0].name.value
-                    spelled = {"__typename": sql.literal(money.name), "amount": "t.s::text", "currency": "t.currency"}
+                    spelled = {
+                        "__typename": sql.literal(money.name),
+                        "amount": "t.total::text",
+                        "currency": "t.currency",
+                    }
                     if sub_name not in spelled:
                         raise Unsupported(f"{money.name}.{sub_name}")
                     parts.append(f"{spelled[sub_name]} as {_key(sub_key)}")
@@ -331,25 +362,20 @@ class Planner:
             else:
                 raise Unsupported(f"{type_.name}.{name}")
             columns.append(f"{expr} as {_key(key)}")
-        return (
-            f"with totals as (select d.stage_id, d.currency, count(*) as n, sum(d.amount) as s from {deals.table} d"
-            f" where d.tenant_id = {sql.TENANT} and d.archived_at is null group by d.stage_id, d.currency)"
-            f" select "
-            + self._rows(columns, f" from {stages.table} c where c.tenant_id = {sql.TENANT} order by c.position")
-            + "::text"
-        )
+        source = f" from {_table(stages)} c where c.tenant_id = {sql.TENANT} order by c.position"
+        return f"with totals as ({sql.compiled(stage_totals())}) select {self._rows(columns, source)}::text"
 
-    def _listing(
-        self, key: str, field: GraphQLField, nodes: list[FieldNode], root: Listing, arguments: dict[str, Any]
-    ) -> RootPlan:
-        structure = _listing_structure(root, arguments, _filter_of(root, arguments))
+    def _listing(self, key: str, field: GraphQLField, nodes: list[FieldNode], root: ListingRoot) -> RootPlan:
+        arguments = self.arguments(field, nodes[0])
+        structure = _listing_structure(root, arguments, root.values(arguments, decode=False))
         size, order_name, include_archived, names, after = structure
-        keys = root.orders[order_name]
-        base, base_parameters = _base_sql(root, include_archived, names)
-        numbered = len(base_parameters)
+        keys = root.listing.orders[order_name]
+        base, base_parameters = _numbered(root.listing.bound(include_archived, names, prefix="f_"), 1)
         keyset = ""
         if after:
-            keyset = " and " + _keyset(keys, "c", numbered + 1)
+            condition = beyond(keys, [bindparam(f"k{i}") for i in range(len(keys))], forward=True, column=_in("c"))
+            text, _ = _numbered(condition, len(base_parameters) + 1)
+            keyset = f" and ({text})"
         order = _order(keys, "c")
         connection = self._object_type(field)
         selected = self._sub(connection, nodes)
@@ -376,10 +402,14 @@ class Planner:
         if paged:
             statement = f"with page as materialized ({page}{size + 1}) {statement}"
 
-        def bind_listing(args: dict[str, Any]) -> tuple[Any, list[Any]]:
-            values = _filter_of(root, args)
-            shape = _listing_structure(root, args, values)
-            parameters = [p.value(root, values) for p in base_parameters]
+        def bind_listing(args: dict[str, Any], masked: Masked) -> tuple[Any, list[Any]]:
+            # The resolver's own order of checks: ids, a filter or order over a masked field, page size, cursor.
+            given = root.values(args)
+            refused_field = root.refused_argument(given, root.order_name(args.get("order_by")), masked)
+            if refused_field is not None:
+                raise refused(refused_field, True)
+            shape = _listing_structure(root, args, given)
+            parameters = [parameter.value(root, given) for parameter in base_parameters]
             if shape[4]:
                 parameters.extend(decode_cursor(args["after"], keys))
             return shape, parameters
@@ -429,7 +459,38 @@ class Planner:
         return self._row(columns)
 
 
-# -- listings: the structure a plan is built for, the filters' SQL, keyset pages ------------------------------
+# -- the declarations' SQL: tables, attributes, orders, cursors, listings ------------------------------------
+
+
+def _table(entity: EntitySpec) -> str:
+    return entity.model.__table__.fullname
+
+
+def _attribute(model: Any, key: str, alias: str) -> str:
+    """A model attribute over the row `alias`: its column, or its SQL expression (`column_property`)."""
+    if is_table_column(model, key):
+        return f"{alias}.{model.__mapper__.column_attrs[key].columns[0].name}"
+    return _expression(model, key, alias)
+
+
+def _expression(model: Any, key: str, alias: str) -> str:
+    table = model.__table__.alias(alias)
+    adapted = ClauseAdapter(table).traverse(model.__mapper__.column_attrs[key].expression)
+    text = sql.compiled(select(adapted.label(_VALUE)).select_from(table))
+    # `SELECT <expression> AS __cg_value__ FROM ... AS alias`: the expression, correlated to the alias.
+    return text[len("SELECT ") : text.rindex(f" AS {_VALUE}")]
+
+
+def _in(alias: str) -> Callable[[SortKey], Any]:
+    return lambda key: literal_column(f"{alias}.{key.column.key}")
+
+
+def _order(keys: Any, alias: str, reverse: bool = False) -> str:
+    return ", ".join(sql.compiled(clause) for clause in ordering(keys, backward=reverse, column=_in(alias)))
+
+
+def _cursor(keys: list[SortKey], alias: str) -> str:
+    return sql.compiled(cursor_of(keys, column=_in(alias)))
 
 
 def _key(name: str) -> str:
@@ -440,70 +501,45 @@ def _key(name: str) -> str:
     return sql.ident(name)
 
 
-def _filter_of(root: Listing, arguments: dict[str, Any]) -> Any:
-    return (arguments.get("filter") or root.filter_input()).to_filter()
-
-
-def _listing_structure(root: Listing, arguments: dict[str, Any], values: Any) -> tuple:
+def _listing_structure(root: ListingRoot, arguments: dict[str, Any], values: dict[str, Any]) -> tuple:
     """What shapes the SQL of a root connection: page size, order, archived rows, filters set, cursor.
 
     Backward pages (`last`/`before`) stay on the resolver path."""
     if arguments.get("last") is not None or arguments.get("before") is not None:
         raise Unsupported("backward page")
-    size = page_request(arguments.get("first"), arguments.get("after"), None, None).size()
-    order = arguments.get("order_by")
+    size = PageRequest(first=arguments.get("first"), after=arguments.get("after")).size()
     return (
         size,
-        order.value,
-        bool(values.include_archived),
-        present(root.criteria, values),
+        root.order_name(arguments.get("order_by")),
+        bool(values.get("include_archived")),
+        root.listing.present(values),
         arguments.get("after") is not None,
     )
 
 
 @dataclass(frozen=True)
 class _Bound:
-    """A parameter of the base SQL: a filter value (by criterion name) or a constant of the query."""
+    """A parameter of compiled SQL: a filter value (by criterion name) or a constant of the statement."""
 
     criterion: str | None
     constant: Any = None
 
-    def value(self, root: Listing, values: Any) -> Any:
-        if self.criterion is None:
-            return self.constant
-        return root.criteria[self.criterion].prepare(getattr(values, self.criterion))
+    def value(self, root: ListingRoot, values: dict[str, Any]) -> Any:
+        return self.constant if self.criterion is None else root.listing.prepared(self.criterion, values)
 
 
-def _base_sql(root: Listing, include_archived: bool, names: tuple[str, ...]) -> tuple[str, list[_Bound]]:
-    """The filtered select of a listing as SQL with `$n` parameters, and what each parameter is."""
-    compiled = bound(root.base(include_archived), root.criteria, names, prefix="f_").compile(dialect=_DIALECT)
+def _numbered(statement: Any, first: int) -> tuple[str, list[_Bound]]:
+    """SQL text with `$n` parameters from `first` on, and what each is: a `f_<name>` parameter is the value of
+    criterion <name>; any other is a constant of the statement."""
+    compiled = statement.compile(dialect=sql.DIALECT)
     order: dict[str, int] = {}
 
     def number(match: re.Match[str]) -> str:
         name = match.group(1)
         if name is None:
             return "%"
-        return f"${order.setdefault(name, len(order) + 1)}"
+        return f"${order.setdefault(name, len(order) + first)}"
 
     text = _PYFORMAT.sub(number, str(compiled))
-    parameters = [_Bound(name[2:]) if name.startswith("f_") else _Bound(None, compiled.params[name]) for name in order]
-    return text, parameters
-
-
-def _order(keys: list[SortKey], alias: str, reverse: bool = False) -> str:
-    return ", ".join(f"{alias}.{key.column.key}{' desc' if key.descending != reverse else ''}" for key in keys)
-
-
-def _keyset(keys: list[SortKey], alias: str, first_parameter: int) -> str:
-    """`tenants.pagination._beyond(forward=True)`: rows strictly after the cursor in the ordering."""
-    clauses = []
-    for i, key in enumerate(keys):
-        column = f"{alias}.{key.column.key}"
-        step = f"{column} {'<' if key.descending else '>'} ${first_parameter + i}"
-        equal = [f"{alias}.{keys[j].column.key} = ${first_parameter + j}" for j in range(i)]
-        clauses.append("(" + " and ".join([*equal, step]) + ")")
-    return "(" + " or ".join(clauses) + ")"
-
-
-def _cursor(keys: list[SortKey], alias: str) -> str:
-    return sql.cursor([sql.cursor_part(f"{alias}.{key.column.key}", key.kind) for key in keys])
+    bound = [_Bound(name[2:]) if name.startswith("f_") else _Bound(None, compiled.params[name]) for name in order]
+    return text, bound

@@ -38,12 +38,12 @@ from graphql.execution.values import get_variable_values
 from strawberry.extensions.max_aliases import create_validator as create_alias_rule
 from strawberry.extensions.query_depth_limiter import create_validator as create_depth_rule
 
-from authz.masks import masked_fields
 from authz.principal import TENANT_AUDIENCES
-from schema.compiled.planner import Plan, Planner, Unsupported
+from schema.compiled.planner import Plan, Planner, RootPlan, Unsupported
 from schema.context import Context
-from schema.masks import mask_rule
-from tenants.errors import DomainError
+from schema.errors import forbidden, format_error
+from schema.graph.visibility import Masked, mask_rule, masked_for
+from tenants.errors import DomainError, NotFound
 
 log = logging.getLogger("channelgraph.compiled")
 K = TypeVar("K", bound=Hashable)
@@ -78,6 +78,19 @@ class Document:
     variables: dict[str | None, tuple[tuple[str, bool], ...]]
 
 
+@dataclass(frozen=True)
+class Invalid:
+    """A document that fails validation for this caller: the response the resolver path gives it, for an
+    operation name that picks a query (anything else is left to the resolver path)."""
+
+    response: bytes
+    queries: dict[str | None, bool]
+
+
+class _Fallback(Exception):
+    """The resolver path must answer this request."""
+
+
 class CompiledReads:
     def __init__(self, schema: strawberry.Schema, *, max_tokens: int, max_depth: int, max_aliases: int) -> None:
         self.schema = schema
@@ -96,10 +109,15 @@ class CompiledReads:
         principal = context.principal
         if principal.audience not in TENANT_AUDIENCES or principal.tenant_id is None:
             return None
-        masked = masked_fields(context.decisions.allows)
+        masked = masked_for(self.schema, context)
         document = self._document(query, masked)
         if document is None:
             return None
+        if isinstance(document, Invalid):
+            if document.queries.get(operation_name) is not True:
+                return None
+            self.served += 1
+            return document.response
         operation = document.operations.get(operation_name)
         if operation is None or operation.operation is not OperationType.QUERY:
             return None
@@ -108,47 +126,86 @@ class CompiledReads:
             return None
         planner = Planner(self.schema, document.fragments, values)
         plan = self._plan(query, operation_name, document, variables or {}, planner)
-        if plan is None or not all(context.allows(action) for action in plan.actions):
+        if plan is None:
             return None
-        try:
-            bound = []
-            for root in plan.roots:
-                if root.field is None:
-                    bound.append(None)
-                    continue
-                structure, parameters = root.bind(planner.arguments(root.field, root.node))
-                if structure != root.structure:
+        # Each root as the resolver path takes it: its actions, then its arguments, then its rows. One root
+        # failing is answered here (a non-null root's error nulls the data); more are left to the resolver path,
+        # whose order of several errors is its own.
+        failed: tuple[RootPlan, Exception] | None = None
+        bound: list[list[Any] | None] = []
+        for root in plan.roots:
+            parameters = None
+            if root.field is not None:
+                try:
+                    parameters = self._bound(root, planner, context, masked)
+                except (DomainError, GraphQLError) as error:
+                    if failed is not None:
+                        return None
+                    failed = (root, error)
+                except _Fallback:
                     return None
-                bound.append(parameters)
-        except Exception:
-            return None
+            bound.append(parameters)
         try:
             parts = await self._run(plan, bound, context)
         except Exception as error:  # the resolver path answers, and reports, in a transaction of its own
             log.debug("compiled read failed, resolver path answers: %s", error)
             return None
-        if parts is None:
-            return None
+        for root, parameters, part in zip(plan.roots, bound, parts, strict=True):
+            if root.field is not None and parameters is not None and part is None:
+                # A non-null root found nothing: a lookup of what the caller cannot see.
+                if failed is not None:
+                    return None
+                failed = (root, NotFound(f"no such {get_named_type(root.field.type).name}"))
+        if failed is not None:
+            return self._failed(*failed)
         self.served += 1
-        return b'{"data":{' + b",".join(parts) + b"}}"
+        return b'{"data":{' + b",".join(part for part in parts if part is not None) + b"}}"
 
     @staticmethod
-    async def _run(plan: Plan, bound: list, context: Context) -> list[bytes] | None:
-        parts = []
+    def _bound(root: RootPlan, planner: Planner, context: Context, masked: Masked) -> list[Any]:
+        refused = next((action for action in sorted(root.actions) if not context.allows(action)), None)
+        if refused is not None:
+            raise forbidden(f"not allowed: {refused}", action=str(refused))
+        try:
+            structure, parameters = root.bind(planner.arguments(root.field, root.node), masked)
+        except (DomainError, GraphQLError):
+            raise
+        except Exception as error:
+            log.debug("compiled read not bound, resolver path answers: %s", error)
+            raise _Fallback from error
+        if structure != root.structure:
+            raise _Fallback
+        return parameters
+
+    def _failed(self, root: RootPlan, error: Exception) -> bytes:
+        """The answer of an operation whose one root field fails: as the resolver path gives it (a non-null
+        root's error nulls the data)."""
+        located = GraphQLError(str(error), [root.node], path=[root.key], original_error=error)
+        self.served += 1
+        return orjson.dumps({"errors": [format_error(located)], "data": None})
+
+    @staticmethod
+    async def _run(plan: Plan, bound: list[list[Any] | None], context: Context) -> list[bytes | None]:
+        """Each bound root's `"key":json`; None for a root not run, or a non-null one that found nothing."""
+        parts: list[bytes | None] = []
         async with context.db.driver_reading() as driver:
             for root, parameters in zip(plan.roots, bound, strict=True):
                 if root.sql is None:
                     text = root.constant
+                elif parameters is None:
+                    parts.append(None)
+                    continue
                 else:
                     text = await driver.fetchval(root.sql, *parameters)
                     if text is None:
                         if not root.nullable:
-                            return None  # e.g. a lookup that finds nothing: the resolver path says NOT_FOUND
+                            parts.append(None)
+                            continue
                         text = "null"
                 parts.append(orjson.dumps(root.key) + b":" + text.encode())
         return parts
 
-    def _document(self, query: str, masked: frozenset) -> Document | None:
+    def _document(self, query: str, masked: frozenset) -> Document | Invalid | None:
         if len(query) > MAX_DOCUMENT:
             return None
         key = (query, masked)
@@ -158,17 +215,17 @@ class CompiledReads:
             self.documents.put(key, found)
         return None if found is _UNSUPPORTED else found
 
-    def _validated(self, query: str, masked: frozenset) -> Document | None:
-        """Parse and validate as the resolver path does; anything it would reject is left to it."""
+    def _validated(self, query: str, masked: frozenset) -> Document | Invalid | None:
+        """Parse and validate as the resolver path does (its rules, in its order): a document that does not
+        parse is left to it; one that fails validation is answered with the same errors."""
         try:
             document: DocumentNode = parse(query, max_tokens=self.max_tokens)
         except GraphQLError:
             return None
         rules = [*specified_rules, *self._limits]
         if masked:
-            rules.append(mask_rule(masked))
-        if validate(self.graphql_schema, document, rules):
-            return None
+            rules.append(mask_rule(masked, True))
+        errors = validate(self.graphql_schema, document, rules)
         operations: dict[str | None, OperationDefinitionNode] = {}
         fragments: dict[str, FragmentDefinitionNode] = {}
         for definition in document.definitions:
@@ -179,6 +236,9 @@ class CompiledReads:
                 fragments[definition.name.value] = definition
         if len(operations) == 1:
             operations[None] = next(iter(operations.values()))
+        if errors:
+            response = orjson.dumps({"errors": [format_error(e) for e in errors], "data": None})
+            return Invalid(response, {name: op.operation is OperationType.QUERY for name, op in operations.items()})
         variables = {name: self._variable_kinds(operation) for name, operation in operations.items()}
         return Document(operations, fragments, variables)
 

@@ -8,6 +8,8 @@ from strawberry.types import Info
 from authz import actions
 from schema.customers.types import Contact, Customer
 from schema.enums import LifecycleStage
+from schema.graph.entities import plain
+from schema.graph.readers import TENANT
 from schema.inputs import provided
 from schema.permissions import requires
 from schema.relay import from_global_id
@@ -64,12 +66,12 @@ class UpdateContactInput:
     title: str | None = UNSET
 
 
-@strawberry.type
+@plain(readers=TENANT)
 class CustomerPayload:
     customer: Customer
 
 
-@strawberry.type
+@plain(readers=TENANT)
 class ContactPayload:
     contact: Contact
 

@@ -6,17 +6,18 @@ import datetime as dt
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
-from strawberry.types import Info
 
-from schema.enums import LifecycleStage, nested_limit
-from schema.loaders import children, load_one
-from schema.relay import Node, to_global_id
-from tenants.activities.models import Activity as ActivityRow
+from authz import actions
+from schema.enums import LifecycleStage
+from schema.graph.entities import entity
+from schema.graph.fields import children, column, reference
+from schema.graph.readers import CHANNEL, TENANT, VENDOR
+from schema.relay import Node
+from tenants.activities.service import ORDERS as ACTIVITY_ORDERS
 from tenants.customers.models import Contact as ContactRow
 from tenants.customers.models import Customer as CustomerRow
-from tenants.deals.models import Deal as DealRow
-from tenants.identity.models import User as UserRow
-from tenants.partners.models import Partner as PartnerRow
+from tenants.customers.service import CONTACT_ORDERS
+from tenants.deals.service import ORDERS as DEAL_ORDERS
 
 if TYPE_CHECKING:
     from schema.activities.types import Activity
@@ -28,116 +29,43 @@ PartnerRef = Annotated["Partner", strawberry.lazy("schema.partners.types")]
 UserRef = Annotated["User", strawberry.lazy("schema.identity.types")]
 
 
-@strawberry.type
+@entity(CustomerRow, readers=TENANT, action=actions.CUSTOMER_READ)
 class Customer(Node):
-    name: str
-    domain: str | None
-    industry: str | None
-    size: str | None
-    lifecycle_stage: LifecycleStage
-    version: int
-    created_at: dt.datetime
-    updated_at: dt.datetime
-    archived_at: dt.datetime | None
-    _row: strawberry.Private[CustomerRow]
-
-    @classmethod
-    def of(cls, row: CustomerRow) -> Customer:
-        return cls(
-            id=to_global_id("Customer", row.id),
-            name=row.name,
-            domain=row.domain,
-            industry=row.industry,
-            size=row.size,
-            lifecycle_stage=LifecycleStage(row.lifecycle_stage),
-            version=row.version,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-            archived_at=row.archived_at,
-            _row=row,
-        )
-
-    @strawberry.field(description="The vendor user who owns the account.")
-    async def owner(self, info: Info) -> UserRef | None:
-        from schema.identity.types import User
-
-        row = await load_one(info.context, UserRow, self._row.owner_id)
-        return None if row is None else User.of(row)
-
-    @strawberry.field(description="The partner managing this account, if any.")
-    async def partner(self, info: Info) -> PartnerRef | None:
-        from schema.partners.types import Partner
-
-        row = await load_one(info.context, PartnerRow, self._row.partner_id)
-        return None if row is None else Partner.of(row)
-
-    @strawberry.field
-    async def contacts(self, info: Info, first: int = 20) -> list[Contact]:
-        rows = await children(
-            info.context,
-            ContactRow,
-            ContactRow.customer_id,
-            [ContactRow.last_name, ContactRow.first_name, ContactRow.id],
-            nested_limit(first),
-        ).load(self._row.id)
-        return [Contact.of(r) for r in rows]
-
-    @strawberry.field
-    async def deals(self, info: Info, first: int = 20) -> list[Annotated[Deal, strawberry.lazy("schema.deals.types")]]:
-        from schema.deals.types import deals_by
-
-        return await deals_by(info, DealRow.customer_id, self._row.id, first)
-
-    @strawberry.field
-    async def activities(
-        self, info: Info, first: int = 20
-    ) -> list[Annotated[Activity, strawberry.lazy("schema.activities.types")]]:
-        from schema.activities.types import activities_by
-
-        return await activities_by(info, ActivityRow.customer_id, self._row.id, first)
+    name: str = column(TENANT)
+    domain: str | None = column(TENANT)
+    industry: str | None = column(TENANT)
+    size: str | None = column(TENANT)
+    lifecycle_stage: LifecycleStage = column(TENANT)
+    version: int = column(TENANT)
+    created_at: dt.datetime = column(TENANT)
+    updated_at: dt.datetime = column(TENANT)
+    archived_at: dt.datetime | None = column(TENANT)
+    owner: UserRef | None = reference(
+        "owner_id", VENDOR.needs(actions.CUSTOMER_READ_OWNER), description="The vendor user who owns the account."
+    )
+    partner: PartnerRef | None = reference(
+        "partner_id", CHANNEL, description="The partner managing this account, if any."
+    )
+    contacts: list[Contact] = children("customer_id", CONTACT_ORDERS["NAME"], TENANT)
+    deals: list[Annotated[Deal, strawberry.lazy("schema.deals.types")]] = children(
+        "customer_id", DEAL_ORDERS["CREATED_AT"], TENANT
+    )
+    activities: list[Annotated[Activity, strawberry.lazy("schema.activities.types")]] = children(
+        "customer_id", ACTIVITY_ORDERS["OCCURRED_AT"], CHANNEL
+    )
 
 
-@strawberry.type
+@entity(ContactRow, readers=TENANT, action=actions.CONTACT_READ)
 class Contact(Node):
-    first_name: str
-    last_name: str
-    email: str | None
-    phone: str | None
-    title: str | None
-    version: int
-    created_at: dt.datetime
-    updated_at: dt.datetime
-    archived_at: dt.datetime | None
-    _row: strawberry.Private[ContactRow]
-
-    @classmethod
-    def of(cls, row: ContactRow) -> Contact:
-        return cls(
-            id=to_global_id("Contact", row.id),
-            first_name=row.first_name,
-            last_name=row.last_name,
-            email=row.email,
-            phone=row.phone,
-            title=row.title,
-            version=row.version,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-            archived_at=row.archived_at,
-            _row=row,
-        )
-
-    @strawberry.field
-    def name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
-
-    @strawberry.field
-    async def customer(self, info: Info) -> Customer | None:
-        row = await load_one(info.context, CustomerRow, self._row.customer_id)
-        return None if row is None else Customer.of(row)
-
-    @strawberry.field
-    async def partner(self, info: Info) -> PartnerRef | None:
-        from schema.partners.types import Partner
-
-        row = await load_one(info.context, PartnerRow, self._row.partner_id)
-        return None if row is None else Partner.of(row)
+    first_name: str = column(TENANT)
+    last_name: str = column(TENANT)
+    email: str | None = column(TENANT)
+    phone: str | None = column(TENANT)
+    title: str | None = column(TENANT)
+    version: int = column(TENANT)
+    created_at: dt.datetime = column(TENANT)
+    updated_at: dt.datetime = column(TENANT)
+    archived_at: dt.datetime | None = column(TENANT)
+    name: str = column(TENANT, description="First and last name.")
+    customer: Customer | None = reference("customer_id", TENANT)
+    partner: PartnerRef | None = reference("partner_id", CHANNEL)

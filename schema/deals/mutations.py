@@ -11,6 +11,8 @@ from strawberry.types import Info
 from authz import actions
 from schema.deals.types import Deal
 from schema.enums import DealSource, value
+from schema.graph.entities import plain
+from schema.graph.readers import TENANT
 from schema.inputs import provided
 from schema.permissions import requires
 from schema.relay import from_global_id, optional_id
@@ -71,7 +73,7 @@ class AssignDealPartnerInput:
     source: DealSource | None = None
 
 
-@strawberry.type
+@plain(readers=TENANT)
 class DealPayload:
     deal: Deal
 

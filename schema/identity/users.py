@@ -8,39 +8,32 @@ import strawberry
 from strawberry.types import Info
 
 from authz import actions
-from schema.enums import MemberAudience, value
+from schema.enums import MemberAudience
+from schema.graph.entities import entity, plain
+from schema.graph.fields import column, computed
+from schema.graph.listings import connection, lookup
+from schema.graph.readers import CHANNEL, TENANT
 from schema.identity.types import User
 from schema.permissions import requires
-from schema.relay import Connection, Node, connection, from_global_id, lookup, optional_id, to_global_id
+from schema.relay import Node, from_global_id, optional_id
 from tenants.identity import api_keys, users
 from tenants.identity.models import ApiKey as ApiKeyRow
-from tenants.identity.models import User as UserRow
 
 
-@strawberry.type
+@entity(ApiKeyRow, readers=CHANNEL, action=actions.API_KEY_READ)
 class ApiKey(Node):
-    name: str
-    prefix: str = strawberry.field(description="`cg_<key id>`: enough to recognise the key, never to use it.")
-    audience: MemberAudience
-    roles: list[str]
-    created_at: dt.datetime
-    last_used_at: dt.datetime | None
-    expires_at: dt.datetime | None
-    revoked_at: dt.datetime | None
+    name: str = column(CHANNEL)
 
-    @classmethod
-    def of(cls, row: ApiKeyRow) -> ApiKey:
-        return cls(
-            id=to_global_id("ApiKey", row.id),
-            name=row.name,
-            prefix=row.prefix,
-            audience=MemberAudience(row.audience),
-            roles=list(row.roles),
-            created_at=row.created_at,
-            last_used_at=row.last_used_at,
-            expires_at=row.expires_at,
-            revoked_at=row.revoked_at,
-        )
+    @computed(CHANNEL, description="`cg_<key id>`: enough to recognise the key, never to use it.")
+    def prefix(self) -> str:
+        return self._row.prefix
+
+    audience: MemberAudience = column(CHANNEL)
+    roles: list[str] = column(CHANNEL)
+    created_at: dt.datetime = column(CHANNEL)
+    last_used_at: dt.datetime | None = column(CHANNEL)
+    expires_at: dt.datetime | None = column(CHANNEL)
+    revoked_at: dt.datetime | None = column(CHANNEL)
 
 
 @strawberry.input
@@ -53,13 +46,13 @@ class InviteUserInput:
     customer_id: strawberry.ID | None = None
 
 
-@strawberry.type
+@plain(readers=TENANT)
 class InviteUserPayload:
     user: User
     invitation_token: str = strawberry.field(description="One-time; shown only now.")
 
 
-@strawberry.type
+@plain(readers=TENANT)
 class UserPayload:
     user: User
 
@@ -74,41 +67,26 @@ class CreateApiKeyInput:
     expires_at: dt.datetime | None = None
 
 
-@strawberry.type
+@plain(readers=TENANT)
 class CreateApiKeyPayload:
     api_key: ApiKey
     token: str = strawberry.field(description="The whole key, shown only now: `Authorization: Bearer <token>`.")
 
 
-@strawberry.type
+@plain(readers=TENANT)
 class ApiKeyPayload:
     api_key: ApiKey
 
 
 @strawberry.type
 class UserQuery:
-    @strawberry.field(permission_classes=[requires(actions.USER_READ)])
-    async def users(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-        search: str | None = None,
-        audience: MemberAudience | None = None,
-        partner_id: strawberry.ID | None = None,
-    ) -> Connection[User]:
-        query = users.users_query(
-            search=search, audience=value(audience), partner_id=optional_id(partner_id, "Partner")
-        )
-        return await connection(
-            info, query, users.USER_ORDER, User.of, first=first, after=after, last=last, before=before
-        )
-
-    @strawberry.field(permission_classes=[requires(actions.USER_READ)])
-    async def user(self, info: Info, id: strawberry.ID) -> User:
-        return await lookup(info, UserRow, id, "User", User.of)
+    users = connection(
+        User,
+        users.USERS,
+        action=actions.USER_READ,
+        arguments={"search": str | None, "audience": MemberAudience | None, "partner_id": strawberry.ID | None},
+    )
+    user = lookup(User, action=actions.USER_READ)
 
     @strawberry.field(permission_classes=[requires(actions.API_KEY_READ)])
     async def api_keys(self, info: Info) -> list[ApiKey]:

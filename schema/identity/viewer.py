@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import enum
-
 import strawberry
 from strawberry.types import Info
 
 from schema.customers.types import Customer
+from schema.graph.entities import enum, plain
+from schema.graph.loaders import load_one
+from schema.graph.readers import SIGNED_IN
 from schema.identity.types import User
-from schema.loaders import load_one
 from schema.partners.types import Partner
 from schema.relay import to_global_id
 from tenants.customers.models import Customer as CustomerRow
@@ -17,16 +17,10 @@ from tenants.identity.models import User as UserRow
 from tenants.partners.models import Partner as PartnerRow
 from tenants.platform.models import Tenant as TenantRow
 
-
-@strawberry.enum
-class Audience(enum.Enum):
-    PLATFORM = "platform"
-    VENDOR = "vendor"
-    PARTNER = "partner"
-    CUSTOMER = "customer"
+Audience = enum("Audience", ("platform", "vendor", "partner", "customer"))
 
 
-@strawberry.type
+@plain(readers=SIGNED_IN)
 class ViewerTenant:
     id: strawberry.ID
     slug: str
@@ -36,7 +30,7 @@ class ViewerTenant:
     fiscal_year_start_month: int
 
 
-@strawberry.type
+@plain(readers=SIGNED_IN)
 class Viewer:
     audience: Audience
     user_id: strawberry.ID | None

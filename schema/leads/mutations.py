@@ -6,6 +6,8 @@ import strawberry
 from strawberry.types import Info
 
 from authz import actions
+from schema.graph.entities import plain
+from schema.graph.readers import TENANT
 from schema.leads.types import Lead, LeadTierRule
 from schema.permissions import requires
 from schema.relay import from_global_id
@@ -32,12 +34,12 @@ class CreateLeadInput:
     distribute: bool = strawberry.field(default=True, description="Offer it at once by the tenant's rules.")
 
 
-@strawberry.type
+@plain(readers=TENANT)
 class LeadPayload:
     lead: Lead
 
 
-@strawberry.type
+@plain(readers=TENANT)
 class DeclineLeadPayload:
     lead_id: strawberry.ID = strawberry.field(description="The lead, which is no longer visible to you.")
 

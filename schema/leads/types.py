@@ -7,158 +7,94 @@ row policy lets a partner read it only through an accepted assignment. Null mean
 from __future__ import annotations
 
 import datetime as dt
-import enum
 
-import strawberry
 from strawberry.types import Info
 
+from authz import actions
 from schema.customers.types import Customer
 from schema.deals.types import Deal
-from schema.loaders import children, load_one
+from schema.graph.entities import entity, enum
+from schema.graph.fields import Children, children, column, computed, reference
+from schema.graph.loaders import child_rows
+from schema.graph.readers import CHANNEL, VENDOR
 from schema.partners.types import Partner
-from schema.relay import Node, to_global_id
-from tenants.customers.models import Customer as CustomerRow
-from tenants.deals.models import Deal as DealRow
+from schema.relay import Node
+from tenants.leads.models import ASSIGNMENT_STATUSES, LEAD_STATUSES, METHODS
 from tenants.leads.models import Lead as LeadRow
 from tenants.leads.models import LeadAssignment as AssignmentRow
 from tenants.leads.models import LeadContact as ContactRow
 from tenants.leads.models import LeadTierRule as RuleRow
-from tenants.partners.models import Partner as PartnerRow
+from tenants.leads.service import ASSIGNMENT_ORDER
+from tenants.pagination import SortKey
+
+LeadStatus = enum("LeadStatus", LEAD_STATUSES)
+_CONTACT = Children(CHANNEL, column="lead_id", order=(SortKey(ContactRow.id),))  # a lead's one contact
+LeadAssignmentStatus = enum("LeadAssignmentStatus", ASSIGNMENT_STATUSES)
+LeadAssignmentMethod = enum("LeadAssignmentMethod", METHODS)
 
 
-@strawberry.enum
-class LeadStatus(enum.Enum):
-    POOL = "pool"
-    OFFERED = "offered"
-    CONVERTED = "converted"
-
-
-@strawberry.enum
-class LeadAssignmentStatus(enum.Enum):
-    OFFERED = "offered"
-    ACCEPTED = "accepted"
-    DECLINED = "declined"
-    EXPIRED = "expired"
-    WITHDRAWN = "withdrawn"
-
-
-@strawberry.enum
-class LeadAssignmentMethod(enum.Enum):
-    RULE = "rule"
-    MANUAL = "manual"
-
-
-@strawberry.type
+@entity(ContactRow, readers=CHANNEL, action=None, node=False)
 class LeadContact:
-    first_name: str
-    last_name: str
-    email: str | None
-    phone: str | None
-    title: str | None
+    first_name: str = column(CHANNEL)
+    last_name: str = column(CHANNEL)
+    email: str | None = column(CHANNEL)
+    phone: str | None = column(CHANNEL)
+    title: str | None = column(CHANNEL)
 
 
-@strawberry.type
+@entity(AssignmentRow, readers=CHANNEL, action=None, node=False)
 class LeadAssignment:
-    status: LeadAssignmentStatus
-    method: LeadAssignmentMethod
-    assigned_at: dt.datetime
-    accept_by: dt.datetime
-    responded_at: dt.datetime | None
-    decline_reason: str | None
-    _row: strawberry.Private[AssignmentRow]
-
-    @classmethod
-    def of(cls, row: AssignmentRow) -> LeadAssignment:
-        return cls(
-            status=LeadAssignmentStatus(row.status),
-            method=LeadAssignmentMethod(row.method),
-            assigned_at=row.assigned_at,
-            accept_by=row.accept_by,
-            responded_at=row.responded_at,
-            decline_reason=row.decline_reason,
-            _row=row,
-        )
-
-    @strawberry.field
-    async def partner(self, info: Info) -> Partner | None:
-        row = await load_one(info.context, PartnerRow, self._row.partner_id)
-        return None if row is None else Partner.of(row)
+    status: LeadAssignmentStatus = column(CHANNEL)
+    method: LeadAssignmentMethod = column(CHANNEL)
+    assigned_at: dt.datetime = column(CHANNEL)
+    accept_by: dt.datetime = column(CHANNEL)
+    responded_at: dt.datetime | None = column(CHANNEL)
+    decline_reason: str | None = column(CHANNEL)
+    partner: Partner | None = reference("partner_id", CHANNEL)
 
 
-@strawberry.type
+@entity(RuleRow, readers=VENDOR, action=None, node=False)
 class LeadTierRule:
-    tier: str
-    weight: int = strawberry.field(description="Share of leads relative to other tiers (default 1).")
-    capacity: int = strawberry.field(description="Open leads a partner of this tier may hold (default 10).")
-
-    @classmethod
-    def of(cls, row: RuleRow) -> LeadTierRule:
-        return cls(tier=row.tier, weight=row.weight, capacity=row.capacity)
+    tier: str = column(VENDOR)
+    weight: int = column(VENDOR, description="Share of leads relative to other tiers (default 1).")
+    capacity: int = column(VENDOR, description="Open leads a partner of this tier may hold (default 10).")
 
 
-@strawberry.type
+@entity(LeadRow, readers=CHANNEL, action=actions.LEAD_READ)
 class Lead(Node):
-    company_name: str
-    company_domain: str | None
-    territory: str | None
-    need: str | None
-    source: str
-    status: LeadStatus
-    version: int
-    created_at: dt.datetime
-    updated_at: dt.datetime
-    _row: strawberry.Private[LeadRow]
+    company_name: str = column(CHANNEL)
+    company_domain: str | None = column(CHANNEL)
+    territory: str | None = column(CHANNEL)
+    need: str | None = column(CHANNEL)
+    source: str = column(CHANNEL)
+    status: LeadStatus = column(CHANNEL)
+    version: int = column(CHANNEL)
+    created_at: dt.datetime = column(CHANNEL)
+    updated_at: dt.datetime = column(CHANNEL)
+    archived_at: dt.datetime | None = column(CHANNEL)
 
-    @classmethod
-    def of(cls, row: LeadRow) -> Lead:
-        return cls(
-            id=to_global_id("Lead", row.id),
-            company_name=row.company_name,
-            company_domain=row.company_domain,
-            territory=row.territory,
-            need=row.need,
-            source=row.source,
-            status=LeadStatus(row.status),
-            version=row.version,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-            _row=row,
-        )
-
-    async def _assignments(self, info: Info) -> list[AssignmentRow]:
-        order = [AssignmentRow.assigned_at.desc(), AssignmentRow.id]
-        return await children(info.context, AssignmentRow, AssignmentRow.lead_id, order, 100).load(self._row.id)
-
-    @strawberry.field(description="The person behind the lead; null for a partner until it accepts the lead.")
+    @computed(CHANNEL, description="The person behind the lead; null for a partner until it accepts the lead.")
     async def contact(self, info: Info) -> LeadContact | None:
-        found = await children(info.context, ContactRow, ContactRow.lead_id, [ContactRow.id], 1).load(self._row.id)
-        if not found:
-            return None
-        row = found[0]
-        return LeadContact(
-            first_name=row.first_name, last_name=row.last_name, email=row.email, phone=row.phone, title=row.title
-        )
+        found = await child_rows(info.context, _CONTACT, ContactRow, self._row.id, 1)
+        return LeadContact.of(found[0]) if found else None
 
-    @strawberry.field(description="Offers of this lead, newest first (a partner sees only its own).")
-    async def assignments(self, info: Info) -> list[LeadAssignment]:
-        return [LeadAssignment.of(row) for row in await self._assignments(info)]
+    assignments: list[LeadAssignment] = children(
+        "lead_id",
+        ASSIGNMENT_ORDER,
+        CHANNEL,
+        first=100,
+        description="Offers of this lead, newest first (a partner sees only its own).",
+    )
 
-    @strawberry.field(description="When the open offer must be answered by; null when none is open.")
+    @computed(CHANNEL, description="When the open offer must be answered by; null when none is open.")
     async def accept_by(self, info: Info) -> dt.datetime | None:
-        offered = [row for row in await self._assignments(info) if row.status == "offered"]
+        spec = type(self).__graph__.fields["assignments"]
+        rows = await child_rows(info.context, spec, AssignmentRow, self._row.id, 100)
+        offered = [row for row in rows if row.status == "offered"]
         return offered[0].accept_by if offered else None
 
-    @strawberry.field(description="The partner holding the offer or the converted lead.")
-    async def partner(self, info: Info) -> Partner | None:
-        row = await load_one(info.context, PartnerRow, self._row.partner_id)
-        return None if row is None else Partner.of(row)
-
-    @strawberry.field(description="The customer the lead converted into.")
-    async def customer(self, info: Info) -> Customer | None:
-        row = await load_one(info.context, CustomerRow, self._row.customer_id)
-        return None if row is None else Customer.of(row)
-
-    @strawberry.field(description="The partner-sourced deal the lead converted into.")
-    async def deal(self, info: Info) -> Deal | None:
-        row = await load_one(info.context, DealRow, self._row.deal_id)
-        return None if row is None else Deal.of(row)
+    partner: Partner | None = reference(
+        "partner_id", CHANNEL, description="The partner holding the offer or the converted lead."
+    )
+    customer: Customer | None = reference("customer_id", CHANNEL, description="The customer the lead converted into.")
+    deal: Deal | None = reference("deal_id", CHANNEL, description="The partner-sourced deal the lead converted into.")

@@ -6,17 +6,16 @@ import strawberry
 from strawberry.types import Info
 
 from authz import actions
-from authz.principal import Principal
 from schema.enums import PartnerKind
+from schema.graph.entities import plain
+from schema.graph.readers import ANYONE, TENANT
 from schema.identity.types import User
-from schema.onboarding.types import AgreementAcceptance, PartnerAgreement, PartnerApplication, acceptances_of
+from schema.onboarding.types import AgreementAcceptance, PartnerAgreement, PartnerApplication
 from schema.partners.types import Partner
 from schema.permissions import Public, requires
 from schema.relay import from_global_id
-from tenants.database import tenant_session
-from tenants.errors import Forbidden, NotFound, RateLimited
+from tenants.errors import RateLimited
 from tenants.onboarding import agreements, applications
-from tenants.platform.provisioning import tenant_for_slug
 
 
 @strawberry.input
@@ -43,12 +42,12 @@ class PartnerApplicationInput:
         }
 
 
-@strawberry.type
+@plain(readers=TENANT)
 class PartnerApplicationPayload:
     application: PartnerApplication
 
 
-@strawberry.type
+@plain(readers=TENANT)
 class ApprovePartnerApplicationPayload:
     application: PartnerApplication
     partner: Partner
@@ -56,12 +55,12 @@ class ApprovePartnerApplicationPayload:
     invitation_token: str = strawberry.field(description="One-time token for the admin (acceptInvitation).")
 
 
-@strawberry.type
+@plain(readers=ANYONE)
 class ApplyAsPartnerPayload:
     received: bool
 
 
-@strawberry.type
+@plain(readers=TENANT)
 class AcceptPartnerAgreementPayload:
     acceptance: AgreementAcceptance
     partner: Partner
@@ -69,16 +68,6 @@ class AcceptPartnerAgreementPayload:
 
 def _id(global_id: strawberry.ID):
     return from_global_id(global_id, "PartnerApplication")[1]
-
-
-async def _open_tenant(info: Info, slug: str):
-    async with tenant_session(info.context.services.sessions, Principal.anonymous(), read_only=True) as session:
-        found = await tenant_for_slug(session, slug)
-    if found is None:
-        raise NotFound("no such vendor")
-    if found[1] != "active":
-        raise Forbidden("this vendor does not take partner applications now")
-    return found[0]
 
 
 @strawberry.type
@@ -95,10 +84,7 @@ class OnboardingMutation:
     async def apply_as_partner(self, info: Info, tenant: str, input: PartnerApplicationInput) -> ApplyAsPartnerPayload:
         if not info.context.services.admit(f"partner_application:{tenant.strip().lower()}:{info.context.client}"):
             raise RateLimited("too many applications from your address; try again later")
-        tenant_id = await _open_tenant(info, tenant)
-        system = Principal.system(tenant_id)
-        async with tenant_session(info.context.services.sessions, system) as session:
-            await applications.submit_application(session, system, input.fields(), origin="public")
+        await applications.apply_publicly(info.context.services.sessions, tenant, input.fields())
         return ApplyAsPartnerPayload(received=True)
 
     @strawberry.mutation(permission_classes=[requires(actions.PARTNER_APPLICATION_REVIEW)])
@@ -145,5 +131,4 @@ class OnboardingMutation:
     )
     async def accept_partner_agreement(self, info: Info, version: int) -> AcceptPartnerAgreementPayload:
         acceptance, partner = await info.context.write(agreements.accept_agreement, version)
-        found = await acceptances_of(info, [acceptance])
-        return AcceptPartnerAgreementPayload(acceptance=found[0], partner=Partner.of(partner))
+        return AcceptPartnerAgreementPayload(acceptance=AgreementAcceptance.of(acceptance), partner=Partner.of(partner))

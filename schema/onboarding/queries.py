@@ -6,41 +6,23 @@ import strawberry
 from strawberry.types import Info
 
 from authz import actions
-from schema.enums import value
-from schema.onboarding.types import (
-    AgreementAcceptance,
-    PartnerAgreement,
-    PartnerApplication,
-    PartnerApplicationStatus,
-    acceptances_of,
-)
+from schema.graph.ids import optional_id
+from schema.graph.listings import connection, lookup
+from schema.onboarding.types import AgreementAcceptance, PartnerAgreement, PartnerApplication, PartnerApplicationStatus
 from schema.permissions import requires
-from schema.relay import Connection, connection, lookup, optional_id
 from tenants.onboarding import agreements
-from tenants.onboarding.applications import ORDER, applications_query
-from tenants.onboarding.models import PartnerApplication as ApplicationRow
+from tenants.onboarding.applications import APPLICATIONS
 
 
 @strawberry.type
 class OnboardingQuery:
-    @strawberry.field(permission_classes=[requires(actions.PARTNER_APPLICATION_READ)])
-    async def partner_applications(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-        status: PartnerApplicationStatus | None = None,
-    ) -> Connection[PartnerApplication]:
-        query = applications_query(value(status))
-        return await connection(
-            info, query, ORDER, PartnerApplication.of, first=first, after=after, last=last, before=before
-        )
-
-    @strawberry.field(permission_classes=[requires(actions.PARTNER_APPLICATION_READ)])
-    async def partner_application(self, info: Info, id: strawberry.ID) -> PartnerApplication:
-        return await lookup(info, ApplicationRow, id, "PartnerApplication", PartnerApplication.of)
+    partner_applications = connection(
+        PartnerApplication,
+        APPLICATIONS,
+        action=actions.PARTNER_APPLICATION_READ,
+        arguments={"status": PartnerApplicationStatus | None},
+    )
+    partner_application = lookup(PartnerApplication, action=actions.PARTNER_APPLICATION_READ)
 
     @strawberry.field(
         permission_classes=[requires(actions.AGREEMENT_READ)], description="The current version; null if none yet."
@@ -59,4 +41,4 @@ class OnboardingQuery:
     ) -> list[AgreementAcceptance]:
         async with info.context.db.reading() as session:
             rows = await agreements.acceptances(session, optional_id(partner_id, "Partner"))
-        return await acceptances_of(info, rows)
+        return [AgreementAcceptance.of(row) for row in rows]

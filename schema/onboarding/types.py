@@ -2,117 +2,55 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-import enum
 
-import strawberry
-from strawberry.types import Info
-
+from authz import actions
 from schema.enums import PartnerKind
+from schema.graph.entities import entity, enum
+from schema.graph.fields import column, reference
+from schema.graph.readers import CHANNEL, VENDOR
 from schema.identity.types import User
-from schema.loaders import load_one
 from schema.partners.types import Partner
-from schema.relay import Node, to_global_id
-from tenants.identity.models import User as UserRow
+from schema.relay import Node
+from tenants.onboarding.models import APPLICATION_STATUSES, ORIGINS
 from tenants.onboarding.models import AgreementAcceptance as AcceptanceRow
 from tenants.onboarding.models import PartnerAgreement as AgreementRow
 from tenants.onboarding.models import PartnerApplication as ApplicationRow
-from tenants.partners.models import Partner as PartnerRow
+
+PartnerApplicationStatus = enum("PartnerApplicationStatus", APPLICATION_STATUSES)
+PartnerApplicationOrigin = enum("PartnerApplicationOrigin", ORIGINS)
 
 
-@strawberry.enum
-class PartnerApplicationStatus(enum.Enum):
-    APPLIED = "applied"
-    IN_REVIEW = "in_review"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-
-
-@strawberry.enum
-class PartnerApplicationOrigin(enum.Enum):
-    TEAM = "team"
-    PUBLIC = "public"
-
-
-@strawberry.type
+@entity(ApplicationRow, readers=VENDOR, action=actions.PARTNER_APPLICATION_READ)
 class PartnerApplication(Node):
-    company_name: str
-    domain: str | None
-    kind: PartnerKind
-    territory: str | None
-    contact_name: str
-    contact_email: str
-    contact_phone: str | None
-    message: str | None
-    origin: PartnerApplicationOrigin
-    status: PartnerApplicationStatus
-    rejection_reason: str | None
-    decided_at: dt.datetime | None
-    version: int
-    created_at: dt.datetime
-    _row: strawberry.Private[ApplicationRow]
-
-    @classmethod
-    def of(cls, row: ApplicationRow) -> PartnerApplication:
-        return cls(
-            id=to_global_id("PartnerApplication", row.id),
-            company_name=row.company_name,
-            domain=row.domain,
-            kind=PartnerKind(row.kind),
-            territory=row.territory,
-            contact_name=row.contact_name,
-            contact_email=row.contact_email,
-            contact_phone=row.contact_phone,
-            message=row.message,
-            origin=PartnerApplicationOrigin(row.origin),
-            status=PartnerApplicationStatus(row.status),
-            rejection_reason=row.rejection_reason,
-            decided_at=row.decided_at,
-            version=row.version,
-            created_at=row.created_at,
-            _row=row,
-        )
-
-    @strawberry.field(description="The partner an approval created.")
-    async def partner(self, info: Info) -> Partner | None:
-        row = await load_one(info.context, PartnerRow, self._row.partner_id)
-        return None if row is None else Partner.of(row)
+    company_name: str = column(VENDOR)
+    domain: str | None = column(VENDOR)
+    kind: PartnerKind = column(VENDOR)
+    territory: str | None = column(VENDOR)
+    contact_name: str = column(VENDOR)
+    contact_email: str = column(VENDOR)
+    contact_phone: str | None = column(VENDOR)
+    message: str | None = column(VENDOR)
+    origin: PartnerApplicationOrigin = column(VENDOR)
+    status: PartnerApplicationStatus = column(VENDOR)
+    rejection_reason: str | None = column(VENDOR)
+    decided_at: dt.datetime | None = column(VENDOR)
+    version: int = column(VENDOR)
+    created_at: dt.datetime = column(VENDOR)
+    partner: Partner | None = reference("partner_id", VENDOR, description="The partner an approval created.")
 
 
-@strawberry.type
+@entity(AgreementRow, readers=CHANNEL, action=None, node=False)
 class PartnerAgreement:
-    version: int
-    title: str
-    body: str
-    created_at: dt.datetime
-
-    @classmethod
-    def of(cls, row: AgreementRow) -> PartnerAgreement:
-        return cls(version=row.version, title=row.title, body=row.body, created_at=row.created_at)
+    version: int = column(CHANNEL)
+    title: str = column(CHANNEL)
+    body: str = column(CHANNEL)
+    created_at: dt.datetime = column(CHANNEL)
 
 
-@strawberry.type
+@entity(AcceptanceRow, readers=CHANNEL, action=None, node=False)
 class AgreementAcceptance:
-    version: int
-    accepted_at: dt.datetime
-    _row: strawberry.Private[AcceptanceRow]
-
-    @strawberry.field
-    async def partner(self, info: Info) -> Partner | None:
-        row = await load_one(info.context, PartnerRow, self._row.partner_id)
-        return None if row is None else Partner.of(row)
-
-    @strawberry.field(description="Who accepted, for the partner.")
-    async def accepted_by(self, info: Info) -> User | None:
-        row = await load_one(info.context, UserRow, self._row.user_id)
-        return None if row is None else User.of(row)
-
-
-async def acceptances_of(info: Info, rows: list[AcceptanceRow]) -> list[AgreementAcceptance]:
-    """The rows with their agreement's version, loaded in one batch."""
-    found = await asyncio.gather(*(load_one(info.context, AgreementRow, row.agreement_id) for row in rows))
-    return [
-        AgreementAcceptance(version=agreement.version, accepted_at=row.accepted_at, _row=row)
-        for row, agreement in zip(rows, found, strict=True)
-    ]
+    version: int = column(CHANNEL, description="The version of the agreement accepted.")
+    accepted_at: dt.datetime = column(CHANNEL)
+    partner: Partner | None = reference("partner_id", CHANNEL)
+    accepted_by: User | None = reference("user_id", CHANNEL, description="Who accepted, for the partner.")

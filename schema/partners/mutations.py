@@ -7,6 +7,8 @@ from strawberry.types import Info
 
 from authz import actions
 from schema.enums import PartnerKind, PartnerStatus
+from schema.graph.entities import plain
+from schema.graph.readers import TENANT
 from schema.inputs import provided
 from schema.partners.types import Partner
 from schema.permissions import requires
@@ -43,7 +45,7 @@ class UpdatePartnerInput:
     parent_id: strawberry.ID | None = UNSET
 
 
-@strawberry.type
+@plain(readers=TENANT)
 class PartnerPayload:
     partner: Partner
 

@@ -6,6 +6,8 @@ import strawberry
 from strawberry.types import Info
 
 from authz import actions
+from schema.graph.entities import plain
+from schema.graph.readers import PLATFORM
 from schema.permissions import requires
 from schema.platform.types import Tenant
 from schema.relay import from_global_id, to_global_id
@@ -23,7 +25,7 @@ class ProvisionTenantInput:
     default_currency: str = "USD"
 
 
-@strawberry.type
+@plain(readers=PLATFORM)
 class ProvisionTenantPayload:
     tenant: Tenant
     admin_user_id: strawberry.ID
@@ -32,7 +34,7 @@ class ProvisionTenantPayload:
     )
 
 
-@strawberry.type
+@plain(readers=PLATFORM)
 class TenantPayload:
     tenant: Tenant
 

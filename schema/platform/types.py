@@ -3,43 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
 
-import strawberry
-
-from schema.relay import Node, to_global_id
+from authz import actions
+from schema.graph.entities import entity, enum
+from schema.graph.fields import column
+from schema.graph.readers import PLATFORM
+from schema.relay import Node
+from tenants.platform.models import TENANT_STATUSES
 from tenants.platform.models import Tenant as TenantRow
 
-
-@strawberry.enum
-class TenantStatus(enum.Enum):
-    ACTIVE = "active"
-    SUSPENDED = "suspended"
+TenantStatus = enum("TenantStatus", TENANT_STATUSES)
 
 
-@strawberry.type
+@entity(TenantRow, readers=PLATFORM, action=actions.TENANT_READ)
 class Tenant(Node):
-    slug: str
-    name: str
-    status: TenantStatus
-    plan: str
-    time_zone: str
-    fiscal_year_start_month: int
-    default_currency: str
-    created_at: dt.datetime
-    updated_at: dt.datetime
-
-    @classmethod
-    def of(cls, row: TenantRow) -> Tenant:
-        return cls(
-            id=to_global_id("Tenant", row.id),
-            slug=row.slug,
-            name=row.name,
-            status=TenantStatus(row.status),
-            plan=row.plan,
-            time_zone=row.time_zone,
-            fiscal_year_start_month=row.fiscal_year_start_month,
-            default_currency=row.default_currency,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-        )
+    slug: str = column(PLATFORM)
+    name: str = column(PLATFORM)
+    status: TenantStatus = column(PLATFORM)
+    plan: str = column(PLATFORM)
+    time_zone: str = column(PLATFORM)
+    fiscal_year_start_month: int = column(PLATFORM)
+    default_currency: str = column(PLATFORM)
+    created_at: dt.datetime = column(PLATFORM)
+    updated_at: dt.datetime = column(PLATFORM)

@@ -10,6 +10,8 @@ import strawberry
 from strawberry.types import Info
 
 from authz import actions
+from schema.graph.entities import plain
+from schema.graph.readers import TENANT
 from schema.inputs import provided
 from schema.permissions import requires
 from schema.registrations.types import Registration, RegistrationConflict
@@ -36,13 +38,13 @@ class SubmitRegistrationInput:
     )
 
 
-@strawberry.type
+@plain(readers=TENANT)
 class SubmitRegistrationPayload:
     registration: Registration
     conflicts: list[RegistrationConflict] = strawberry.field(description="What the conflict check found.")
 
 
-@strawberry.type
+@plain(readers=TENANT)
 class RegistrationPayload:
     registration: Registration
 

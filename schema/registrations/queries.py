@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.types import Info
 
 from authz import actions
-from schema.permissions import requires
+from schema.graph.listings import connection, lookup
 from schema.registrations.types import Registration, RegistrationStatus
-from schema.relay import Connection, connection, lookup, optional_id
-from tenants.registrations.models import Registration as RegistrationRow
-from tenants.registrations.service import ORDERS, RegistrationFilter, registrations_query
+from tenants.registrations.service import REGISTRATIONS
 
 
 @strawberry.input
@@ -18,30 +15,10 @@ class RegistrationFilterInput:
     status: RegistrationStatus | None = None
     partner_id: strawberry.ID | None = None
 
-    def to_filter(self) -> RegistrationFilter:
-        return RegistrationFilter(
-            status=None if self.status is None else self.status.value,
-            partner_id=optional_id(self.partner_id, "Partner"),
-        )
-
 
 @strawberry.type
 class RegistrationQuery:
-    @strawberry.field(permission_classes=[requires(actions.REGISTRATION_READ)])
-    async def registrations(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-        filter: RegistrationFilterInput | None = None,
-    ) -> Connection[Registration]:
-        query = registrations_query((filter or RegistrationFilterInput()).to_filter())
-        return await connection(
-            info, query, ORDERS["CREATED_AT"], Registration.of, first=first, after=after, last=last, before=before
-        )
-
-    @strawberry.field(permission_classes=[requires(actions.REGISTRATION_READ)])
-    async def registration(self, info: Info, id: strawberry.ID) -> Registration:
-        return await lookup(info, RegistrationRow, id, "Registration", Registration.of)
+    registrations = connection(
+        Registration, REGISTRATIONS, action=actions.REGISTRATION_READ, filter=RegistrationFilterInput
+    )
+    registration = lookup(Registration, action=actions.REGISTRATION_READ)

@@ -3,81 +3,60 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
 
 import strawberry
 from sqlalchemy import select
 from strawberry.types import Info
 
 from authz import actions
+from schema.graph.entities import entity, enum, plain
+from schema.graph.fields import column, computed
+from schema.graph.readers import VENDOR
 from schema.permissions import requires
-from schema.relay import Node, from_global_id, to_global_id
+from schema.relay import Node, from_global_id
 from tenants.errors import NotFound
+from tenants.transfers.models import FORMATS
 from tenants.transfers.models import ImportProblem as ProblemRow
 from tenants.transfers.models import TransferJob as JobRow
 from tenants.transfers.staging import request_export
 
-
-@strawberry.enum
-class ExportFormat(enum.Enum):
-    CSV = "csv"
-    JSONL = "jsonl"
+ExportFormat = enum("ExportFormat", FORMATS)
 
 
-@strawberry.type
+@plain(readers=VENDOR)
 class ImportProblem:
     line: int = strawberry.field(description="The CSV record number; the header is record 1.")
     message: str
 
 
-@strawberry.type
+@entity(JobRow, readers=VENDOR, action=actions.TRANSFER_READ)
 class TransferJob(Node):
-    direction: str
-    entity: str
-    format: str
-    filename: str | None
-    status: str = strawberry.field(description="staged, running, finished or failed")
-    size_bytes: int
-    processed_rows: int
-    created_rows: int
-    updated_rows: int
-    unchanged_rows: int
-    error_rows: int
-    message: str | None
-    created_at: dt.datetime
-    finished_at: dt.datetime | None
-    download_path: str | None = strawberry.field(description="GET it with the same credentials when finished.")
-    _id: strawberry.Private[object]
+    direction: str = column(VENDOR)
+    entity: str = column(VENDOR)
+    format: str = column(VENDOR)
+    filename: str | None = column(VENDOR)
+    status: str = column(VENDOR, description="staged, running, finished or failed")
+    size_bytes: int = column(VENDOR)
+    processed_rows: int = column(VENDOR)
+    created_rows: int = column(VENDOR)
+    updated_rows: int = column(VENDOR)
+    unchanged_rows: int = column(VENDOR)
+    error_rows: int = column(VENDOR)
+    message: str | None = column(VENDOR)
+    created_at: dt.datetime = column(VENDOR)
+    finished_at: dt.datetime | None = column(VENDOR)
 
-    @classmethod
-    def of(cls, row: JobRow) -> TransferJob:
-        ready = row.direction == "export" and row.status == "finished"
-        return cls(
-            id=to_global_id("TransferJob", row.id),
-            direction=row.direction,
-            entity=row.entity,
-            format=row.format,
-            filename=row.filename,
-            status=row.status,
-            size_bytes=row.size_bytes,
-            processed_rows=row.processed_rows,
-            created_rows=row.created_rows,
-            updated_rows=row.updated_rows,
-            unchanged_rows=row.unchanged_rows,
-            error_rows=row.error_rows,
-            message=row.message,
-            created_at=row.created_at,
-            finished_at=row.finished_at,
-            download_path=f"/exports/{row.id}" if ready else None,
-            _id=row.id,
-        )
+    @computed(VENDOR, description="GET it with the same credentials when finished.")
+    def download_path(self) -> str | None:
+        row = self._row
+        return f"/exports/{row.id}" if row.direction == "export" and row.status == "finished" else None
 
-    @strawberry.field(description="Rows that were not imported, with their record numbers and reasons.")
+    @computed(VENDOR, description="Rows that were not imported, with their record numbers and reasons.")
     async def problems(self, info: Info, first: int = 100, after_line: int = 0) -> list[ImportProblem]:
         async with info.context.db.reading() as session:
             rows = await session.execute(
                 select(ProblemRow.line, ProblemRow.message)
-                .where(ProblemRow.job_id == self._id, ProblemRow.line > after_line)
+                .where(ProblemRow.job_id == self._row.id, ProblemRow.line > after_line)
                 .order_by(ProblemRow.line)
                 .limit(min(max(first, 0), 1000))
             )

@@ -2,28 +2,26 @@
 
 from __future__ import annotations
 
-import enum
-
 import strawberry
 from sqlalchemy import select
 from strawberry.types import Info
 
 from authz import actions
+from schema.graph.entities import enum, plain
+from schema.graph.listings import connection
+from schema.graph.readers import TENANT
 from schema.inputs import provided
 from schema.permissions import requires
-from schema.relay import Connection, connection, from_global_id, optional_id
+from schema.relay import from_global_id
 from schema.webhooks.types import WebhookDelivery, WebhookEndpoint
 from tenants.webhooks import service
+from tenants.webhooks.models import DELIVERY_STATUSES
 from tenants.webhooks.models import WebhookEndpoint as EndpointRow
 
 UNSET = strawberry.UNSET
 
 
-@strawberry.enum
-class DeliveryStatus(enum.Enum):
-    PENDING = "pending"
-    DELIVERED = "delivered"
-    DEAD = "dead"
+DeliveryStatus = enum("DeliveryStatus", DELIVERY_STATUSES)
 
 
 @strawberry.input
@@ -43,18 +41,18 @@ class UpdateWebhookEndpointInput:
     description: str | None = UNSET
 
 
-@strawberry.type
+@plain(readers=TENANT)
 class CreateWebhookEndpointPayload:
     endpoint: WebhookEndpoint
     secret: str = strawberry.field(description="The signing secret, shown only now.")
 
 
-@strawberry.type
+@plain(readers=TENANT)
 class WebhookEndpointPayload:
     endpoint: WebhookEndpoint
 
 
-@strawberry.type
+@plain(readers=TENANT)
 class WebhookDeliveryPayload:
     delivery: WebhookDelivery
 
@@ -67,25 +65,13 @@ class WebhookQuery:
             rows = await session.execute(select(EndpointRow).order_by(EndpointRow.created_at))
             return [WebhookEndpoint.of(row) for row in rows.scalars()]
 
-    @strawberry.field(permission_classes=[requires(actions.WEBHOOK_READ)], description="Deliveries and dead letters.")
-    async def webhook_deliveries(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-        status: DeliveryStatus | None = None,
-        endpoint_id: strawberry.ID | None = None,
-    ) -> Connection[WebhookDelivery]:
-        query = service.deliveries_query(
-            service.DeliveryFilter(
-                status=status.value if status else None, endpoint_id=optional_id(endpoint_id, "WebhookEndpoint")
-            )
-        )
-        return await connection(
-            info, query, service.DELIVERY_ORDER, WebhookDelivery.of, first=first, after=after, last=last, before=before
-        )
+    webhook_deliveries = connection(
+        WebhookDelivery,
+        service.DELIVERIES,
+        action=actions.WEBHOOK_READ,
+        arguments={"status": DeliveryStatus | None, "endpoint_id": strawberry.ID | None},
+        description="Deliveries and dead letters.",
+    )
 
 
 @strawberry.type

@@ -1,96 +1,54 @@
-"""Webhook endpoint and delivery types."""
+"""Webhook endpoint and delivery types (owners and admins)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import strawberry
-from strawberry.types import Info
 
-from schema.enums import nested_limit
-from schema.loaders import children
-from schema.relay import Node, to_global_id
+from authz import actions
+from schema.graph.entities import entity
+from schema.graph.fields import children, column, foreign_id
+from schema.graph.readers import VENDOR
+from schema.relay import Node
 from tenants.webhooks.models import WebhookAttempt as AttemptRow
 from tenants.webhooks.models import WebhookDelivery as DeliveryRow
 from tenants.webhooks.models import WebhookEndpoint as EndpointRow
+from tenants.webhooks.service import ATTEMPT_ORDER
 
 
-@strawberry.type
+@entity(EndpointRow, readers=VENDOR, action=actions.WEBHOOK_READ)
 class WebhookEndpoint(Node):
-    url: str
-    event_types: list[str]
-    active: bool
-    description: str | None
-    version: int
-    created_at: dt.datetime
-
-    @classmethod
-    def of(cls, row: EndpointRow) -> WebhookEndpoint:
-        return cls(
-            id=to_global_id("WebhookEndpoint", row.id),
-            url=row.url,
-            event_types=list(row.event_types),
-            active=row.active,
-            description=row.description,
-            version=row.version,
-            created_at=row.created_at,
-        )
+    url: str = column(VENDOR)
+    event_types: list[str] = column(VENDOR)
+    active: bool = column(VENDOR)
+    description: str | None = column(VENDOR)
+    version: int = column(VENDOR)
+    created_at: dt.datetime = column(VENDOR)
 
 
-@strawberry.type
+@entity(AttemptRow, readers=VENDOR, action=None, node=False)
 class WebhookAttempt:
-    delivery_id: strawberry.ID = strawberry.field(description="Sent as ChannelGraph-Delivery-Id.")
-    attempt: int
-    status_code: int | None
-    latency_ms: int | None
-    error: str | None
-    at: dt.datetime
+    delivery_id: strawberry.ID = column(VENDOR, column="id", description="Sent as ChannelGraph-Delivery-Id.")
+    attempt: int = column(VENDOR)
+    status_code: int | None = column(VENDOR)
+    latency_ms: int | None = column(VENDOR)
+    error: str | None = column(VENDOR)
+    at: dt.datetime = column(VENDOR)
 
 
-@strawberry.type
+@entity(DeliveryRow, readers=VENDOR, action=actions.WEBHOOK_READ)
 class WebhookDelivery(Node):
-    endpoint_id: strawberry.ID
-    event_id: strawberry.ID = strawberry.field(description="Sent as ChannelGraph-Event-Id; stable across attempts.")
-    event_type: str
-    status: str = strawberry.field(description="pending, delivered or dead (a dead letter, replayable).")
-    attempts: int
-    next_attempt_at: dt.datetime | None
-    last_status_code: int | None
-    last_error: str | None
-    delivered_at: dt.datetime | None
-    created_at: dt.datetime
-    _row: strawberry.Private[DeliveryRow]
-
-    @classmethod
-    def of(cls, row: DeliveryRow) -> WebhookDelivery:
-        return cls(
-            id=to_global_id("WebhookDelivery", row.id),
-            endpoint_id=to_global_id("WebhookEndpoint", row.endpoint_id),
-            event_id=strawberry.ID(str(row.event_id)),
-            event_type=row.event_type,
-            status=row.status,
-            attempts=row.attempts,
-            next_attempt_at=row.next_attempt_at,
-            last_status_code=row.last_status_code,
-            last_error=row.last_error,
-            delivered_at=row.delivered_at,
-            created_at=row.created_at,
-            _row=row,
-        )
-
-    @strawberry.field(description="Every attempt, oldest first.")
-    async def log(self, info: Info, first: int = 20) -> list[WebhookAttempt]:
-        rows = await children(
-            info.context, AttemptRow, AttemptRow.delivery_id, [AttemptRow.attempt, AttemptRow.id], nested_limit(first)
-        ).load(self._row.id)
-        return [
-            WebhookAttempt(
-                delivery_id=strawberry.ID(str(r.id)),
-                attempt=r.attempt,
-                status_code=r.status_code,
-                latency_ms=r.latency_ms,
-                error=r.error,
-                at=r.at,
-            )
-            for r in rows
-        ]
+    endpoint_id: strawberry.ID = foreign_id("endpoint_id", "WebhookEndpoint", VENDOR)
+    event_id: strawberry.ID = column(VENDOR, description="Sent as ChannelGraph-Event-Id; stable across attempts.")
+    event_type: str = column(VENDOR)
+    status: str = column(VENDOR, description="pending, delivered or dead (a dead letter, replayable).")
+    attempts: int = column(VENDOR)
+    next_attempt_at: dt.datetime | None = column(VENDOR)
+    last_status_code: int | None = column(VENDOR)
+    last_error: str | None = column(VENDOR)
+    delivered_at: dt.datetime | None = column(VENDOR)
+    created_at: dt.datetime = column(VENDOR)
+    log: list[WebhookAttempt] = children(
+        "delivery_id", ATTEMPT_ORDER, VENDOR, description="Every attempt, oldest first."
+    )

@@ -8,7 +8,7 @@ import uuid
 from sqlalchemy import CheckConstraint, DateTime, ForeignKeyConstraint, Index, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tenants.base import APP_SCHEMA, Base, TenantScoped, utcnow_column
+from tenants.base import APP_SCHEMA, Base, TenantScoped, sql_list, utcnow_column
 
 ACTIVITY_KINDS = ("note", "call", "meeting", "email", "task")
 
@@ -20,7 +20,7 @@ class Activity(TenantScoped, Base):
         ForeignKeyConstraint(["tenant_id", "deal_id"], ["app.deals.tenant_id", "app.deals.id"]),
         ForeignKeyConstraint(["tenant_id", "partner_id"], ["app.partners.tenant_id", "app.partners.id"]),
         ForeignKeyConstraint(["tenant_id", "author_id"], ["app.users.tenant_id", "app.users.id"]),
-        CheckConstraint("kind in ('note', 'call', 'meeting', 'email', 'task')", name="kind"),
+        CheckConstraint(f"kind in {sql_list(ACTIVITY_KINDS)}", name="kind"),
         CheckConstraint("num_nonnulls(customer_id, deal_id, partner_id) >= 1", name="has_subject"),
         Index("ix_activities_tenant_id_customer_id", "tenant_id", "customer_id", "occurred_at"),
         Index("ix_activities_tenant_id_deal_id", "tenant_id", "deal_id", "occurred_at"),

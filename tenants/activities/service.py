@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from authz.principal import Principal
@@ -16,6 +14,7 @@ from tenants.activities.models import ACTIVITY_KINDS, Activity
 from tenants.customers.models import Customer
 from tenants.deals.models import Deal
 from tenants.errors import BadInput
+from tenants.filters import Criterion, Listing
 from tenants.pagination import SortKey
 from tenants.partners.models import Partner
 
@@ -27,27 +26,17 @@ ORDERS = {
 }
 
 
-@dataclass(frozen=True)
-class ActivityFilter:
-    kind: str | None = None
-    customer_id: uuid.UUID | None = None
-    deal_id: uuid.UUID | None = None
-    partner_id: uuid.UUID | None = None
-    author_id: uuid.UUID | None = None
-
-
-def activities_query(f: ActivityFilter) -> Select:
-    stmt = select(Activity)
-    for value, condition in (
-        (f.kind, lambda v: Activity.kind == v),
-        (f.customer_id, lambda v: Activity.customer_id == v),
-        (f.deal_id, lambda v: Activity.deal_id == v),
-        (f.partner_id, lambda v: Activity.partner_id == v),
-        (f.author_id, lambda v: Activity.author_id == v),
-    ):
-        if value is not None:
-            stmt = stmt.where(condition(value))
-    return stmt
+ACTIVITIES = Listing(
+    Activity,
+    {
+        "kind": Criterion(lambda v: Activity.kind == v),
+        "customer_id": Criterion(lambda v: Activity.customer_id == v),
+        "deal_id": Criterion(lambda v: Activity.deal_id == v),
+        "partner_id": Criterion(lambda v: Activity.partner_id == v),
+        "author_id": Criterion(lambda v: Activity.author_id == v),
+    },
+    ORDERS,
+)
 
 
 async def add_activity(session: AsyncSession, principal: Principal, fields: dict[str, Any]) -> Activity:

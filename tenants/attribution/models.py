@@ -8,7 +8,7 @@ import uuid
 from sqlalchemy import CheckConstraint, ForeignKeyConstraint, Index, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tenants.base import APP_SCHEMA, Base, TenantScoped, utcnow_column
+from tenants.base import APP_SCHEMA, Base, TenantScoped, sql_list, utcnow_column
 
 ROLES = ("sourced", "influenced")
 
@@ -22,7 +22,7 @@ class DealPartner(TenantScoped, Base):
         ForeignKeyConstraint(["tenant_id", "deal_id"], ["app.deals.tenant_id", "app.deals.id"]),
         ForeignKeyConstraint(["tenant_id", "partner_id"], ["app.partners.tenant_id", "app.partners.id"]),
         UniqueConstraint("tenant_id", "deal_id", "partner_id"),
-        CheckConstraint("role in ('sourced', 'influenced')", name="role"),
+        CheckConstraint(f"role in {sql_list(ROLES)}", name="role"),
         Index("ix_deal_partners_tenant_id_partner_id", "tenant_id", "partner_id"),
         {"schema": APP_SCHEMA},
     )

@@ -18,12 +18,11 @@ HIDDEN = frozenset({"password_hash", "secret_hash", "token_hash"})
 
 
 def snapshot(row: Any) -> dict[str, Any]:
-    """A JSON-safe picture of a mapped row's columns, secrets left out."""
+    """A JSON-safe picture of a mapped row's table columns (not its SQL expressions), secrets left out."""
     mapper = inspect(row).mapper
+    stored = [attr for attr in mapper.column_attrs if getattr(attr.columns[0], "table", None) is mapper.local_table]
     return {
-        attr.key: _json(getattr(row, attr.key))
-        for attr in mapper.column_attrs
-        if attr.key not in HIDDEN and attr.key != "tenant_id"
+        attr.key: _json(getattr(row, attr.key)) for attr in stored if attr.key not in HIDDEN and attr.key != "tenant_id"
     }
 
 

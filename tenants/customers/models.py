@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import CheckConstraint, ForeignKeyConstraint, Index, Text, Uuid, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import CheckConstraint, ForeignKeyConstraint, Index, Text, Uuid, func, literal_column, text
+from sqlalchemy.orm import Mapped, column_property, mapped_column
 
-from tenants.base import APP_SCHEMA, Base, TenantScoped, Timestamps, Versioned
+from tenants.base import APP_SCHEMA, Base, TenantScoped, Timestamps, Versioned, sql_list
 
 LIFECYCLE_STAGES = ("lead", "prospect", "customer", "churned")
 COMPANY_SIZES = ("1-10", "11-50", "51-200", "201-1000", "1001-5000", "5000+")
@@ -18,7 +18,7 @@ class Customer(TenantScoped, Timestamps, Versioned, Base):
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id", "owner_id"], ["app.users.tenant_id", "app.users.id"]),
         ForeignKeyConstraint(["tenant_id", "partner_id"], ["app.partners.tenant_id", "app.partners.id"]),
-        CheckConstraint("lifecycle_stage in ('lead', 'prospect', 'customer', 'churned')", name="lifecycle_stage"),
+        CheckConstraint(f"lifecycle_stage in {sql_list(LIFECYCLE_STAGES)}", name="lifecycle_stage"),
         Index("ix_customers_tenant_id_partner_id", "tenant_id", "partner_id"),
         Index("ix_customers_tenant_id_owner_id", "tenant_id", "owner_id"),
         Index("ix_customers_tenant_id_domain", "tenant_id", "domain"),
@@ -70,3 +70,8 @@ class Contact(TenantScoped, Timestamps, Versioned, Base):
     email: Mapped[str | None] = mapped_column(Text)
     phone: Mapped[str | None] = mapped_column(Text)
     title: Mapped[str | None] = mapped_column(Text)
+
+    # "First Last" without the outer spaces; computed in SQL, so both read paths show the same name.
+    name: Mapped[str] = column_property(
+        func.btrim(first_name.concat(literal_column("' '")).concat(last_name)), deferred=True
+    )

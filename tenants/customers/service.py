@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,7 +14,7 @@ from authz.principal import Audience, Principal
 from tenants import records
 from tenants.customers.models import COMPANY_SIZES, LIFECYCLE_STAGES, Contact, Customer
 from tenants.errors import BadInput, Conflict
-from tenants.filters import Criterion, filtered
+from tenants.filters import Criterion, Listing
 from tenants.identity.models import User
 from tenants.identity.users import EMAIL
 from tenants.matching.domains import registrable_domain
@@ -36,58 +35,29 @@ CONTACT_ORDERS = {
     "CREATED_AT": [SortKey(Contact.created_at, descending=True, kind=dt.datetime), SortKey(Contact.id, kind=uuid.UUID)],
 }
 
-
-@dataclass(frozen=True)
-class CustomerFilter:
-    search: str | None = None
-    lifecycle_stage: str | None = None
-    partner_id: uuid.UUID | None = None
-    owner_id: uuid.UUID | None = None
-    industry: str | None = None
-    include_archived: bool = False
-
-
-@dataclass(frozen=True)
-class ContactFilter:
-    search: str | None = None
-    customer_id: uuid.UUID | None = None
-    partner_id: uuid.UUID | None = None
-    include_archived: bool = False
-
-
-CUSTOMER_CRITERIA = {
-    "search": Criterion(lambda v: or_(Customer.name.ilike(v), Customer.domain.ilike(v)), prepare=contains),
-    "lifecycle_stage": Criterion(lambda v: Customer.lifecycle_stage == v),
-    "partner_id": Criterion(lambda v: Customer.partner_id == v),
-    "owner_id": Criterion(lambda v: Customer.owner_id == v),
-    "industry": Criterion(lambda v: Customer.industry == v),
-}
-CONTACT_CRITERIA = {
-    "search": Criterion(
-        lambda v: or_(Contact.first_name.ilike(v), Contact.last_name.ilike(v), Contact.email.ilike(v)),
-        prepare=contains,
-    ),
-    "customer_id": Criterion(lambda v: Contact.customer_id == v),
-    "partner_id": Criterion(lambda v: Contact.partner_id == v),
-}
-
-
-def customers_base(include_archived: bool) -> Select:
-    stmt = select(Customer)
-    return stmt if include_archived else stmt.where(Customer.archived_at.is_(None))
-
-
-def contacts_base(include_archived: bool) -> Select:
-    stmt = select(Contact)
-    return stmt if include_archived else stmt.where(Contact.archived_at.is_(None))
-
-
-def customers_query(f: CustomerFilter) -> Select:
-    return filtered(customers_base(f.include_archived), CUSTOMER_CRITERIA, f)
-
-
-def contacts_query(f: ContactFilter) -> Select:
-    return filtered(contacts_base(f.include_archived), CONTACT_CRITERIA, f)
+CUSTOMERS = Listing(
+    Customer,
+    {
+        "search": Criterion(lambda v: or_(Customer.name.ilike(v), Customer.domain.ilike(v)), prepare=contains),
+        "lifecycle_stage": Criterion(lambda v: Customer.lifecycle_stage == v),
+        "partner_id": Criterion(lambda v: Customer.partner_id == v),
+        "owner_id": Criterion(lambda v: Customer.owner_id == v),
+        "industry": Criterion(lambda v: Customer.industry == v),
+    },
+    CUSTOMER_ORDERS,
+)
+CONTACTS = Listing(
+    Contact,
+    {
+        "search": Criterion(
+            lambda v: or_(Contact.first_name.ilike(v), Contact.last_name.ilike(v), Contact.email.ilike(v)),
+            prepare=contains,
+        ),
+        "customer_id": Criterion(lambda v: Contact.customer_id == v),
+        "partner_id": Criterion(lambda v: Contact.partner_id == v),
+    },
+    CONTACT_ORDERS,
+)
 
 
 async def _check_customer(session: AsyncSession, principal: Principal, fields: dict[str, Any]) -> dict[str, Any]:

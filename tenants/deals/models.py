@@ -21,10 +21,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tenants.base import APP_SCHEMA, Base, TenantScoped, Timestamps, Versioned, utcnow_column
+from tenants.base import APP_SCHEMA, Base, TenantScoped, Timestamps, Versioned, sql_list, utcnow_column
+from tenants.money import CURRENCY_SQL
 
 DEAL_SOURCES = ("direct", "partner_sourced", "partner_influenced")
 STAGE_KINDS = ("open", "won", "lost")
+DEAL_STATUSES = ("open", "won", "lost")
 
 
 class PipelineStage(TenantScoped, Base):
@@ -32,7 +34,7 @@ class PipelineStage(TenantScoped, Base):
     __table_args__ = (
         UniqueConstraint("tenant_id", "name"),
         UniqueConstraint("tenant_id", "position", deferrable=True, initially="DEFERRED"),
-        CheckConstraint("kind in ('open', 'won', 'lost')", name="kind"),
+        CheckConstraint(f"kind in {sql_list(STAGE_KINDS)}", name="kind"),
         CheckConstraint("probability between 0 and 100", name="probability"),
         {"schema": APP_SCHEMA},
     )
@@ -50,11 +52,11 @@ class Deal(TenantScoped, Timestamps, Versioned, Base):
         ForeignKeyConstraint(["tenant_id", "partner_id"], ["app.partners.tenant_id", "app.partners.id"]),
         ForeignKeyConstraint(["tenant_id", "stage_id"], ["app.pipeline_stages.tenant_id", "app.pipeline_stages.id"]),
         ForeignKeyConstraint(["tenant_id", "owner_id"], ["app.users.tenant_id", "app.users.id"]),
-        CheckConstraint("source in ('direct', 'partner_sourced', 'partner_influenced')", name="source"),
-        CheckConstraint("status in ('open', 'won', 'lost')", name="status"),
+        CheckConstraint(f"source in {sql_list(DEAL_SOURCES)}", name="source"),
+        CheckConstraint(f"status in {sql_list(DEAL_STATUSES)}", name="status"),
         CheckConstraint("source = 'direct' or partner_id is not null", name="partner_source_has_partner"),
         CheckConstraint("amount >= 0", name="amount"),
-        CheckConstraint("currency ~ '^[A-Z]{3}$'", name="currency"),
+        CheckConstraint(f"currency ~ {CURRENCY_SQL}", name="currency"),
         CheckConstraint("probability between 0 and 100", name="probability"),
         CheckConstraint("(status = 'open') = (closed_at is null)", name="closed_at"),
         Index("ix_deals_tenant_id_customer_id", "tenant_id", "customer_id"),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -14,11 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from authz.principal import Audience, Principal
 from tenants import records
+from tenants.base import current_tenant
 from tenants.customers.models import Customer
 from tenants.deals.models import DEAL_SOURCES, Deal, DealStageChange, PipelineStage
 from tenants.errors import BadInput, Conflict
-from tenants.filters import Criterion, filtered
+from tenants.filters import Criterion, Listing
 from tenants.identity.models import User
+from tenants.money import check_amount, check_currency
 from tenants.outbox.events import emit
 from tenants.pagination import SortKey
 from tenants.partners.models import Partner
@@ -27,54 +28,34 @@ from tenants.text_search import contains
 
 ORDERS = {
     "CREATED_AT": [SortKey(Deal.created_at, descending=True, kind=dt.datetime), SortKey(Deal.id, kind=uuid.UUID)],
+    "UPDATED_AT": [SortKey(Deal.updated_at, descending=True, kind=dt.datetime), SortKey(Deal.id, kind=uuid.UUID)],
     "AMOUNT": [SortKey(Deal.amount, descending=True, kind=decimal.Decimal), SortKey(Deal.id, kind=uuid.UUID)],
     "TITLE": [SortKey(Deal.title), SortKey(Deal.id, kind=uuid.UUID)],
-    "UPDATED_AT": [SortKey(Deal.updated_at, descending=True, kind=dt.datetime), SortKey(Deal.id, kind=uuid.UUID)],
 }
+STAGE_HISTORY_ORDER = [
+    SortKey(DealStageChange.changed_at, kind=dt.datetime),
+    SortKey(DealStageChange.id, kind=uuid.UUID),
+]
 PARTNER_EDITABLE = {"title", "amount", "currency", "expected_close_date", "probability"}
-CURRENCY = re.compile(r"^[A-Z]{3}$")
 
-
-@dataclass(frozen=True)
-class DealFilter:
-    stage_id: uuid.UUID | None = None
-    partner_id: uuid.UUID | None = None
-    customer_id: uuid.UUID | None = None
-    owner_id: uuid.UUID | None = None
-    source: str | None = None
-    status: str | None = None
-    amount_min: decimal.Decimal | None = None
-    amount_max: decimal.Decimal | None = None
-    currency: str | None = None
-    close_from: dt.date | None = None
-    close_to: dt.date | None = None
-    search: str | None = None
-    include_archived: bool = False
-
-
-DEAL_CRITERIA = {
-    "stage_id": Criterion(lambda v: Deal.stage_id == v),
-    "partner_id": Criterion(lambda v: Deal.partner_id == v),
-    "customer_id": Criterion(lambda v: Deal.customer_id == v),
-    "owner_id": Criterion(lambda v: Deal.owner_id == v),
-    "source": Criterion(lambda v: Deal.source == v),
-    "status": Criterion(lambda v: Deal.status == v),
-    "amount_min": Criterion(lambda v: Deal.amount >= v),
-    "amount_max": Criterion(lambda v: Deal.amount <= v),
-    "currency": Criterion(lambda v: Deal.currency == v),
-    "close_from": Criterion(lambda v: Deal.expected_close_date >= v),
-    "close_to": Criterion(lambda v: Deal.expected_close_date <= v),
-    "search": Criterion(lambda v: Deal.title.ilike(v), prepare=contains),
-}
-
-
-def deals_base(include_archived: bool) -> Select:
-    stmt = select(Deal)
-    return stmt if include_archived else stmt.where(Deal.archived_at.is_(None))
-
-
-def deals_query(f: DealFilter) -> Select:
-    return filtered(deals_base(f.include_archived), DEAL_CRITERIA, f)
+DEALS = Listing(
+    Deal,
+    {
+        "stage_id": Criterion(lambda v: Deal.stage_id == v),
+        "partner_id": Criterion(lambda v: Deal.partner_id == v),
+        "customer_id": Criterion(lambda v: Deal.customer_id == v),
+        "owner_id": Criterion(lambda v: Deal.owner_id == v),
+        "source": Criterion(lambda v: Deal.source == v),
+        "status": Criterion(lambda v: Deal.status == v),
+        "amount_min": Criterion(lambda v: Deal.amount >= v),
+        "amount_max": Criterion(lambda v: Deal.amount <= v),
+        "currency": Criterion(lambda v: Deal.currency == v),
+        "close_date_from": Criterion(lambda v: Deal.expected_close_date >= v),
+        "close_date_to": Criterion(lambda v: Deal.expected_close_date <= v),
+        "search": Criterion(lambda v: Deal.title.ilike(v), prepare=contains),
+    },
+    ORDERS,
+)
 
 
 async def _stage(session: AsyncSession, stage_id: uuid.UUID) -> PipelineStage:
@@ -99,10 +80,8 @@ async def _check(session: AsyncSession, principal: Principal, fields: dict[str, 
         raise BadInput(f"partners may change only: {', '.join(sorted(PARTNER_EDITABLE))}", field="input")
     if "title" in fields and not (fields["title"] or "").strip():
         raise BadInput("title must not be empty", field="title")
-    if fields.get("amount") is not None and fields["amount"] < 0:
-        raise BadInput("amount must not be negative", field="amount")
-    if fields.get("currency") is not None and not CURRENCY.match(fields["currency"]):
-        raise BadInput("currency must be an ISO 4217 code such as USD", field="currency")
+    check_amount(fields.get("amount"))
+    check_currency(fields.get("currency"))
     if fields.get("probability") is not None and not 0 <= fields["probability"] <= 100:
         raise BadInput("probability is a percentage, 0 to 100", field="probability")
     if fields.get("source") is not None and fields["source"] not in DEAL_SOURCES:
@@ -259,18 +238,27 @@ class StageTotal:
     amounts: list[tuple[str, decimal.Decimal]]  # (currency, sum), sums group by currency
 
 
-async def pipeline(session: AsyncSession) -> list[StageTotal]:
-    """Deal count and amount per stage, within what the caller may see (the row policies decide)."""
-    stages = list((await session.execute(select(PipelineStage).order_by(PipelineStage.position))).scalars())
-    rows = await session.execute(
-        select(Deal.stage_id, Deal.currency, func.count(), func.sum(Deal.amount))
-        .where(Deal.archived_at.is_(None))
+def stage_totals() -> Select:
+    """Per stage and currency, the live deals' count and sum, within what the caller may see (the row
+    policies decide). Both read paths run this one statement (the compiled one as a CTE)."""
+    return (
+        select(
+            Deal.stage_id,
+            Deal.currency,
+            func.count().label("deal_count"),
+            func.sum(Deal.amount).label("total"),
+        )
+        .where(Deal.tenant_id == current_tenant(), Deal.archived_at.is_(None))
         .group_by(Deal.stage_id, Deal.currency)
-        .order_by(Deal.currency)
     )
+
+
+async def pipeline(session: AsyncSession) -> list[StageTotal]:
+    """Deal count and amounts per stage (by position; sums by currency)."""
+    stages = list((await session.execute(select(PipelineStage).order_by(PipelineStage.position))).scalars())
     counts: dict[uuid.UUID, int] = {}
     amounts: dict[uuid.UUID, list[tuple[str, decimal.Decimal]]] = {}
-    for stage_id, currency, count, total in rows:
-        counts[stage_id] = counts.get(stage_id, 0) + count
+    for stage_id, currency, deal_count, total in await session.execute(stage_totals().order_by(Deal.currency)):
+        counts[stage_id] = counts.get(stage_id, 0) + deal_count
         amounts.setdefault(stage_id, []).append((currency, total))
     return [StageTotal(s, counts.get(s.id, 0), amounts.get(s.id, [])) for s in stages]

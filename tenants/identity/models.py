@@ -8,6 +8,7 @@ import uuid
 from sqlalchemy import (
     ARRAY,
     CheckConstraint,
+    ColumnElement,
     DateTime,
     ForeignKeyConstraint,
     Index,
@@ -16,20 +17,27 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    and_,
+    false,
+    func,
+    literal_column,
+    select,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, column_property, mapped_column
 
-from tenants.base import APP_SCHEMA, Base, TenantScoped, Timestamps, Versioned, utcnow_column
+from tenants.base import APP_SCHEMA, Base, TenantScoped, Timestamps, Versioned, sql_list, utcnow_column
 
-AUDIENCES_SQL = "('vendor', 'partner', 'customer')"
+AUDIENCES = ("vendor", "partner", "customer")
+USER_STATUSES = ("invited", "active", "deactivated")
+MEMBERSHIP_STATUSES = ("active", "revoked")
 
 
 class User(TenantScoped, Timestamps, Versioned, Base):
     __tablename__ = "users"
     __table_args__ = (
         Index("uq_users_tenant_id_lower_email", "tenant_id", text("lower(email)"), unique=True),
-        CheckConstraint("status in ('invited', 'active', 'deactivated')", name="status"),
+        CheckConstraint(f"status in {sql_list(USER_STATUSES)}", name="status"),
         {"schema": APP_SCHEMA},
     )
 
@@ -48,8 +56,8 @@ class Membership(TenantScoped, Timestamps, Base):
         ForeignKeyConstraint(["tenant_id", "user_id"], ["app.users.tenant_id", "app.users.id"]),
         ForeignKeyConstraint(["tenant_id", "partner_id"], ["app.partners.tenant_id", "app.partners.id"]),
         ForeignKeyConstraint(["tenant_id", "customer_id"], ["app.customers.tenant_id", "app.customers.id"]),
-        CheckConstraint(f"audience in {AUDIENCES_SQL}", name="audience"),
-        CheckConstraint("status in ('active', 'revoked')", name="status"),
+        CheckConstraint(f"audience in {sql_list(AUDIENCES)}", name="audience"),
+        CheckConstraint(f"status in {sql_list(MEMBERSHIP_STATUSES)}", name="status"),
         CheckConstraint(
             "(audience = 'partner') = (partner_id is not null) and (audience = 'customer') = (customer_id is not null)",
             name="link",
@@ -65,6 +73,32 @@ class Membership(TenantScoped, Timestamps, Base):
     customer_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     status: Mapped[str] = mapped_column(Text, nullable=False, server_default="active")
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+def _of_membership(value: ColumnElement) -> ColumnElement:
+    """A value of the user's membership (one per user and tenant), as an SQL expression over the user's row."""
+    return (
+        select(value)
+        .where(Membership.tenant_id == User.tenant_id, Membership.user_id == User.id)
+        .correlate_except(Membership)
+        .scalar_subquery()
+    )
+
+
+# What the graph shows of a user's membership, computed in SQL so both read paths agree. Deferred: loaded
+# only where asked for (never by authentication, which reads the membership itself).
+User.audience = column_property(_of_membership(Membership.audience), deferred=True)
+User.roles = column_property(
+    func.coalesce(_of_membership(Membership.roles), literal_column("'{}'::text[]")), deferred=True
+)
+User.partner_id = column_property(_of_membership(Membership.partner_id), deferred=True)
+User.active = column_property(
+    and_(
+        func.coalesce(_of_membership(Membership.status == "active"), false()),
+        User.status != "deactivated",
+    ),
+    deferred=True,
+)
 
 
 class Invitation(TenantScoped, Base):
@@ -94,7 +128,7 @@ class ApiKey(TenantScoped, Base):
         UniqueConstraint("tenant_id", "key_id"),
         ForeignKeyConstraint(["tenant_id", "partner_id"], ["app.partners.tenant_id", "app.partners.id"]),
         ForeignKeyConstraint(["tenant_id", "customer_id"], ["app.customers.tenant_id", "app.customers.id"]),
-        CheckConstraint(f"audience in {AUDIENCES_SQL}", name="audience"),
+        CheckConstraint(f"audience in {sql_list(AUDIENCES)}", name="audience"),
         CheckConstraint(
             "(audience = 'partner') = (partner_id is not null) and (audience = 'customer') = (customer_id is not null)",
             name="link",

@@ -8,7 +8,7 @@ import uuid
 from contextlib import nullcontext
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, select, text, update
+from sqlalchemy import func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,10 +18,11 @@ from tenants.audit.log import record, snapshot
 from tenants.base import new_id
 from tenants.database import system_step
 from tenants.errors import BadInput, Conflict, NotFound, Unauthenticated
+from tenants.filters import Criterion, Listing
 from tenants.identity.credentials import digest, hash_password, issue_invitation_token, verify_password
 from tenants.identity.models import Invitation, Membership, User
 from tenants.pagination import SortKey
-from tenants.text_search import matches_any
+from tenants.text_search import contains
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 INVITATION_TTL = dt.timedelta(days=7)
@@ -195,26 +196,20 @@ async def revoke_access(session: AsyncSession, principal: Principal, user_id: uu
     return found
 
 
-def users_query(
-    *,
-    search: str | None = None,
-    audience: str | None = None,
-    partner_id: uuid.UUID | None = None,
-    status: str | None = None,
-) -> Select:
-    stmt = select(User).join(Membership, (Membership.tenant_id == User.tenant_id) & (Membership.user_id == User.id))
-    if search:
-        stmt = stmt.where(matches_any(search, User.name, User.email))
-    if audience:
-        stmt = stmt.where(Membership.audience == audience)
-    if partner_id:
-        stmt = stmt.where(Membership.partner_id == partner_id)
-    if status:
-        stmt = stmt.where(User.status == status)
-    return stmt
-
-
 USER_ORDER = [SortKey(User.email), SortKey(User.id, kind=uuid.UUID)]
+USERS = Listing(
+    User,
+    {
+        "search": Criterion(lambda v: or_(User.name.ilike(v), User.email.ilike(v)), prepare=contains),
+        "audience": Criterion(lambda v: Membership.audience == v, reveals=(User.audience,)),
+        "partner_id": Criterion(lambda v: Membership.partner_id == v, reveals=(User.partner_id,)),
+        "status": Criterion(lambda v: User.status == v),
+    },
+    {"EMAIL": USER_ORDER},
+    base=lambda: select(User).join(
+        Membership, (Membership.tenant_id == User.tenant_id) & (Membership.user_id == User.id)
+    ),
+)
 
 
 async def invite_user(

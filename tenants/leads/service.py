@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from authz.principal import Audience, Principal
@@ -24,6 +23,7 @@ from tenants.customers.service import create_contact, create_customer
 from tenants.database import system_step
 from tenants.deals.service import create_deal
 from tenants.errors import BadInput, Conflict, NotFound
+from tenants.filters import Criterion, Listing
 from tenants.leads.assignment import distribute, live_assignment, lock_lead, offer, refused_by, take_back, utcnow
 from tenants.leads.models import Lead, LeadAssignment, LeadContact, LeadTierRule
 from tenants.outbox.events import emit
@@ -32,28 +32,22 @@ from tenants.partners.models import Partner
 from tenants.text_search import normalise_domain
 
 ORDER = [SortKey(Lead.created_at, descending=True, kind=dt.datetime), SortKey(Lead.id, kind=uuid.UUID)]
+ASSIGNMENT_ORDER = [
+    SortKey(LeadAssignment.assigned_at, descending=True, kind=dt.datetime),
+    SortKey(LeadAssignment.id, kind=uuid.UUID),
+]
 CONTACT_FIELDS = ("first_name", "last_name", "email", "phone", "title")
 
 
-@dataclass(frozen=True)
-class LeadFilter:
-    status: str | None = None
-    partner_id: uuid.UUID | None = None
-    territory: str | None = None
-    include_archived: bool = False
-
-
-def leads_query(f: LeadFilter) -> Select:
-    stmt = select(Lead)
-    if not f.include_archived:
-        stmt = stmt.where(Lead.archived_at.is_(None))
-    if f.status:
-        stmt = stmt.where(Lead.status == f.status)
-    if f.partner_id:
-        stmt = stmt.where(Lead.partner_id == f.partner_id)
-    if f.territory:
-        stmt = stmt.where(Lead.territory == f.territory)
-    return stmt
+LEADS = Listing(
+    Lead,
+    {
+        "status": Criterion(lambda v: Lead.status == v),
+        "partner_id": Criterion(lambda v: Lead.partner_id == v),
+        "territory": Criterion(lambda v: Lead.territory == v),
+    },
+    {"CREATED_AT": ORDER},
+)
 
 
 async def create_lead(

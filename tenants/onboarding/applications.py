@@ -7,14 +7,15 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from authz.principal import Principal
 from tenants import records
-from tenants.database import system_step
-from tenants.errors import BadInput, Conflict, Forbidden
+from tenants.database import system_step, tenant_session
+from tenants.errors import BadInput, Conflict, Forbidden, NotFound
+from tenants.filters import Criterion, Listing
 from tenants.identity.models import User
 from tenants.identity.users import invite_user, normalise_email
 from tenants.onboarding.models import PENDING, PartnerApplication
@@ -23,6 +24,7 @@ from tenants.pagination import SortKey
 from tenants.partners.models import PARTNER_KINDS, Partner
 from tenants.partners.service import create_partner
 from tenants.platform.models import Tenant
+from tenants.platform.provisioning import find_tenant
 from tenants.text_search import normalise_domain
 
 ORDER = [
@@ -33,11 +35,11 @@ FIELDS = ("company_name", "domain", "kind", "territory", "contact_name", "contac
 LIMITS = {"company_name": 200, "contact_name": 200, "territory": 100, "contact_phone": 50, "message": 4000}
 
 
-def applications_query(status: str | None = None) -> Select:
-    stmt = select(PartnerApplication)
-    if status:
-        stmt = stmt.where(PartnerApplication.status == status)
-    return stmt
+APPLICATIONS = Listing(
+    PartnerApplication,
+    {"status": Criterion(lambda v: PartnerApplication.status == v)},
+    {"CREATED_AT": ORDER},
+)
 
 
 def _check(fields: dict[str, Any]) -> dict[str, Any]:
@@ -157,3 +159,16 @@ async def approve_application(
     payload = {"partner_id": str(partner.id), "admin_user_id": str(user.id)}
     emit(session, principal, "partner_application.approved", "PartnerApplication", row.id, payload)
     return row, partner, user, token
+
+
+async def apply_publicly(sessions: async_sessionmaker[AsyncSession], slug: str, fields: dict[str, Any]) -> None:
+    """The public application form of the tenant a slug names: accepted while the tenant is active and takes
+    applications; submitted as the tenant's `system` principal, since the applicant has no identity."""
+    found = await find_tenant(sessions, slug)
+    if found is None:
+        raise NotFound("no such vendor")
+    if found.status != "active":
+        raise Forbidden("this vendor does not take partner applications now")
+    system = Principal.system(found.id)
+    async with tenant_session(sessions, system) as session:
+        await submit_application(session, system, fields, origin="public")

@@ -14,9 +14,10 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    select,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, column_property, mapped_column
 
 from tenants.base import APP_SCHEMA, Base, TenantScoped, Timestamps, Versioned, sql_list, utcnow_column
 from tenants.partners.models import PARTNER_KINDS
@@ -104,3 +105,16 @@ class AgreementAcceptance(TenantScoped, Base):
     partner_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
     user_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
     accepted_at: Mapped[dt.datetime] = utcnow_column()
+
+
+# The version of the agreement accepted, computed in SQL (both read paths show the same).
+AgreementAcceptance.version = column_property(
+    select(PartnerAgreement.version)
+    .where(
+        PartnerAgreement.tenant_id == AgreementAcceptance.tenant_id,
+        PartnerAgreement.id == AgreementAcceptance.agreement_id,
+    )
+    .correlate_except(PartnerAgreement)
+    .scalar_subquery(),
+    deferred=True,
+)

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from authz.principal import Audience, Principal
 from tenants import records
 from tenants.errors import BadInput, Conflict
-from tenants.filters import Criterion, filtered
+from tenants.filters import Criterion, Listing
 from tenants.outbox.events import emit
 from tenants.pagination import SortKey
 from tenants.partners.models import PARTNER_KINDS, PARTNER_STATUSES, Partner, PartnerAncestry
@@ -26,39 +25,24 @@ ORDERS = {
 }
 VENDOR_ONLY_FIELDS = {"status", "tier", "parent_id", "kind"}
 
-
-@dataclass(frozen=True)
-class PartnerFilter:
-    search: str | None = None
-    status: str | None = None
-    tier: str | None = None
-    kind: str | None = None
-    parent_id: uuid.UUID | None = None
-    ancestor_id: uuid.UUID | None = None
-    include_archived: bool = False
-
-
-PARTNER_CRITERIA = {
-    "search": Criterion(lambda v: or_(Partner.name.ilike(v), Partner.domain.ilike(v)), prepare=contains),
-    "status": Criterion(lambda v: Partner.status == v),
-    "tier": Criterion(lambda v: Partner.tier == v),
-    "kind": Criterion(lambda v: Partner.kind == v),
-    "parent_id": Criterion(lambda v: Partner.parent_id == v),
-    "ancestor_id": Criterion(
-        lambda v: Partner.id.in_(
-            select(PartnerAncestry.descendant_id).where(PartnerAncestry.ancestor_id == v, PartnerAncestry.depth > 0)
-        )
-    ),
-}
-
-
-def partners_base(include_archived: bool) -> Select:
-    stmt = select(Partner)
-    return stmt if include_archived else stmt.where(Partner.archived_at.is_(None))
-
-
-def partners_query(f: PartnerFilter) -> Select:
-    return filtered(partners_base(f.include_archived), PARTNER_CRITERIA, f)
+PARTNERS = Listing(
+    Partner,
+    {
+        "search": Criterion(lambda v: or_(Partner.name.ilike(v), Partner.domain.ilike(v)), prepare=contains),
+        "status": Criterion(lambda v: Partner.status == v),
+        "tier": Criterion(lambda v: Partner.tier == v),
+        "kind": Criterion(lambda v: Partner.kind == v),
+        "parent_id": Criterion(lambda v: Partner.parent_id == v),
+        # Sub-partners at any depth: it reveals the hierarchy, which is what `parent` shows.
+        "below_id": Criterion(
+            lambda v: Partner.id.in_(
+                select(PartnerAncestry.descendant_id).where(PartnerAncestry.ancestor_id == v, PartnerAncestry.depth > 0)
+            ),
+            reveals=(Partner.parent_id,),
+        ),
+    },
+    ORDERS,
+)
 
 
 def _check(fields: dict[str, Any]) -> dict[str, Any]:

@@ -24,13 +24,15 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tenants.base import PLATFORM_SCHEMA, Base, Timestamps, new_id, utcnow_column
+from tenants.base import PLATFORM_SCHEMA, Base, Timestamps, new_id, sql_list, utcnow_column
+
+TENANT_STATUSES = ("active", "suspended")
 
 
 class Tenant(Timestamps, Base):
     __tablename__ = "tenants"
     __table_args__ = (
-        CheckConstraint("status in ('active', 'suspended')", name="status"),
+        CheckConstraint(f"status in {sql_list(TENANT_STATUSES)}", name="status"),
         CheckConstraint("slug ~ '^[a-z0-9][a-z0-9-]{1,62}$'", name="slug"),
         CheckConstraint("fiscal_year_start_month between 1 and 12", name="fiscal_year_start_month"),
         CheckConstraint("protection_days between 1 and 3650", name="protection_days"),

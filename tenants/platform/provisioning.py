@@ -13,19 +13,20 @@ import uuid
 import zoneinfo
 from dataclasses import dataclass
 
-from sqlalchemy import Select, select, text
+from sqlalchemy import or_, select, text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from authz.principal import Audience, Principal
 from tenants.audit.log import snapshot
-from tenants.database import acting_for
+from tenants.database import acting_for, tenant_session
 from tenants.deals.pipeline import default_stages
 from tenants.errors import BadInput, Conflict, Forbidden, NotFound
+from tenants.filters import Criterion, Listing
 from tenants.identity.users import create_member, invite
-from tenants.pagination import PageRequest, SortKey, fetch_page
+from tenants.pagination import SortKey
 from tenants.platform.models import PlatformAudit, Tenant
-from tenants.text_search import matches_any
+from tenants.text_search import contains
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 STATUSES = ("active", "suspended")
@@ -109,21 +110,15 @@ async def get_tenant(session: AsyncSession, principal: Principal, tenant_id: uui
     return tenant
 
 
-def tenants_query(status: str | None = None, search: str | None = None) -> Select:
-    stmt = select(Tenant)
-    if status:
-        stmt = stmt.where(Tenant.status == status)
-    if search:
-        stmt = stmt.where(matches_any(search, Tenant.name, Tenant.slug))
-    return stmt
-
-
 TENANT_ORDER = [SortKey(Tenant.created_at, kind=dt.datetime), SortKey(Tenant.id, kind=uuid.UUID)]
-
-
-async def list_tenants(session: AsyncSession, principal: Principal, request: PageRequest, **filters):
-    _require_platform(principal)
-    return await fetch_page(session, tenants_query(**filters), TENANT_ORDER, request)
+TENANTS = Listing(
+    Tenant,
+    {
+        "status": Criterion(lambda v: Tenant.status == v),
+        "search": Criterion(lambda v: or_(Tenant.name.ilike(v), Tenant.slug.ilike(v)), prepare=contains),
+    },
+    {"CREATED_AT": TENANT_ORDER},
+)
 
 
 async def _platform_audit(
@@ -139,9 +134,17 @@ async def _platform_audit(
     )
 
 
-async def tenant_for_slug(session: AsyncSession, slug: str) -> tuple[uuid.UUID, str] | None:
-    """(id, status) of the tenant a sign-in names; callable before any tenant is set."""
-    row = (
-        await session.execute(text("select id, status from platform.tenant_for_slug(:slug)"), {"slug": slug})
-    ).first()
-    return None if row is None or row.id is None else (row.id, row.status)
+@dataclass(frozen=True)
+class NamedTenant:
+    id: uuid.UUID
+    status: str
+
+
+async def find_tenant(sessions: async_sessionmaker[AsyncSession], slug: str) -> NamedTenant | None:
+    """The tenant a slug names (sign-in, the public application form, the command line), before any tenant is
+    known: a read of its own through the one definer function that may look across tenants."""
+    async with tenant_session(sessions, Principal.anonymous(), read_only=True) as session:
+        row = (
+            await session.execute(text("select id, status from platform.tenant_for_slug(:slug)"), {"slug": slug})
+        ).first()
+    return None if row is None or row.id is None else NamedTenant(row.id, row.status)

@@ -12,16 +12,15 @@ conflict, the rule and the score, never the other partner or its registration.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterable
-from contextlib import asynccontextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import delete, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from authz.principal import Principal
+from authz.principal import Audience, Principal
 from tenants.customers.models import Customer
-from tenants.database import SET_IDENTITY, identity_params
+from tenants.database import system_step
 from tenants.deals.models import Deal
 from tenants.matching.similarity import Company, Match, compare
 from tenants.registrations.models import CLAIMING, Registration, RegistrationConflict
@@ -50,17 +49,6 @@ class Found:
 
     def redacted(self) -> Found:
         return Found(self.kind, self.match)
-
-
-@asynccontextmanager
-async def system_step(session: AsyncSession, principal: Principal) -> AsyncIterator[None]:
-    """Act as the tenant's `system` within the caller's transaction, then step back to the caller.
-
-    On an error the transaction rolls back, and the transaction-local identity with it.
-    """
-    await session.execute(SET_IDENTITY, identity_params(Principal.system(principal.tenant_id)))
-    yield
-    await session.execute(SET_IDENTITY, identity_params(principal))
 
 
 def lock_keys(registration: Registration) -> list[str]:
@@ -181,6 +169,18 @@ async def stored(session: AsyncSession, registration_ids: list[uuid.UUID]) -> di
             found = Found(row.kind, match, row.registration_id, None, registering_partner)
             out[row.other_registration_id].append(found)
     return {i: _strongest_each(f) for i, f in out.items()}
+
+
+async def visible(
+    session: AsyncSession, principal: Principal, registration_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[Found]]:
+    """Stored conflicts of registrations the caller's own row policies returned, as the caller may know them:
+    a partner's are read in a `system` step (the rows are vendor-only) and redacted."""
+    if principal.audience is not Audience.PARTNER:
+        return await stored(session, registration_ids)
+    async with system_step(session, principal):
+        found = await stored(session, registration_ids)
+    return {i: [f.redacted() for f in fs] for i, fs in found.items()}
 
 
 def _strongest_each(found: list[Found]) -> list[Found]:

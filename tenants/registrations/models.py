@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tenants.base import APP_SCHEMA, Base, TenantScoped, Timestamps, Versioned, sql_list, utcnow_column
+from tenants.money import CURRENCY_SQL
 
 STATUSES = ("submitted", "approved", "rejected", "expired", "won")
 # Registrations that still claim their customer: another partner's registration in one of these conflicts.
@@ -40,7 +41,7 @@ class Registration(TenantScoped, Timestamps, Versioned, Base):
         ForeignKeyConstraint(["tenant_id", "deal_id"], ["app.deals.tenant_id", "app.deals.id"]),
         CheckConstraint(f"status in {sql_list(STATUSES)}", name="status"),
         CheckConstraint("amount >= 0", name="amount"),
-        CheckConstraint("currency ~ '^[A-Z]{3}$'", name="currency"),
+        CheckConstraint(f"currency ~ {CURRENCY_SQL}", name="currency"),
         CheckConstraint("status <> 'approved' or protection_ends_at is not null", name="approved_is_protected"),
         CheckConstraint("status <> 'rejected' or rejection_reason is not null", name="rejected_has_reason"),
         # At most one approved registration per registrable domain: the database's own last word on the race.

@@ -7,20 +7,21 @@ submitted -> rejected. Only the vendor's channel team decides; partners submit a
 from __future__ import annotations
 
 import datetime as dt
-import re
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from authz.principal import Audience, Principal
 from tenants import records
+from tenants.database import system_step
 from tenants.errors import BadInput, Conflict, Forbidden
+from tenants.filters import Criterion, Listing
 from tenants.identity.users import EMAIL
 from tenants.matching.domains import registrable_domain
 from tenants.matching.names import name_block, name_key
+from tenants.money import check_amount, check_currency
 from tenants.outbox.events import emit
 from tenants.pagination import SortKey
 from tenants.partners.models import Partner
@@ -35,7 +36,6 @@ ORDERS = {
         SortKey(Registration.id, kind=uuid.UUID),
     ],
 }
-CURRENCY = re.compile(r"^[A-Z]{3}$")
 SUBMITTED_FIELDS = {
     "company_name",
     "company_domain",
@@ -52,19 +52,14 @@ SUBMITTED_FIELDS = {
 MAX_DAYS = 3650
 
 
-@dataclass(frozen=True)
-class RegistrationFilter:
-    status: str | None = None
-    partner_id: uuid.UUID | None = None
-
-
-def registrations_query(f: RegistrationFilter) -> Select:
-    stmt = select(Registration).where(Registration.archived_at.is_(None))
-    if f.status:
-        stmt = stmt.where(Registration.status == f.status)
-    if f.partner_id:
-        stmt = stmt.where(Registration.partner_id == f.partner_id)
-    return stmt
+REGISTRATIONS = Listing(
+    Registration,
+    {
+        "status": Criterion(lambda v: Registration.status == v),
+        "partner_id": Criterion(lambda v: Registration.partner_id == v),
+    },
+    ORDERS,
+)
 
 
 def utcnow() -> dt.datetime:
@@ -89,10 +84,8 @@ async def _check(session: AsyncSession, principal: Principal, fields: dict[str, 
     fields["company_domain"] = domain
     if fields.get("contact_email") and not EMAIL.match(fields["contact_email"].strip()):
         raise BadInput("not an email address", field="contactEmail")
-    if (fields.get("amount") or 0) < 0:
-        raise BadInput("amount must not be negative", field="amount")
-    if fields.get("currency") is not None and not CURRENCY.match(fields["currency"]):
-        raise BadInput("currency must be an ISO 4217 code such as USD", field="currency")
+    check_amount(fields.get("amount"))
+    check_currency(fields.get("currency"))
     if principal.audience is Audience.PARTNER:
         if fields.get("partner_id") not in (None, principal.partner_id):
             raise BadInput("partners register for themselves", field="partnerId")
@@ -124,7 +117,7 @@ async def submit_registration(
     )
     await conflicts.lock_customer(session, registration)
     await records.create(session, principal, registration, action="registration.submit")
-    async with conflicts.system_step(session, principal):
+    async with system_step(session, principal):
         found = await conflicts.detect(session, registration)
         await conflicts.record(session, registration, found)
     emit(session, principal, "registration.submitted", "Registration", registration.id, {"conflicts": len(found)})

@@ -18,10 +18,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tenants.base import APP_SCHEMA, Base, TenantScoped, utcnow_column
+from tenants.base import APP_SCHEMA, Base, TenantScoped, sql_list, utcnow_column
 
 ENTITIES = ("customers", "partners", "contacts", "deals")
 IMPORTABLE = ("customers", "partners", "contacts")
+DIRECTIONS = ("import", "export")
+STATUSES = ("staged", "running", "finished", "failed")
+FORMATS = ("csv", "jsonl")
 
 
 class TransferJob(TenantScoped, Base):
@@ -29,9 +32,9 @@ class TransferJob(TenantScoped, Base):
 
     __tablename__ = "transfer_jobs"
     __table_args__ = (
-        CheckConstraint("direction in ('import', 'export')", name="direction"),
-        CheckConstraint("status in ('staged', 'running', 'finished', 'failed')", name="status"),
-        CheckConstraint("format in ('csv', 'jsonl')", name="format"),
+        CheckConstraint(f"direction in {sql_list(DIRECTIONS)}", name="direction"),
+        CheckConstraint(f"status in {sql_list(STATUSES)}", name="status"),
+        CheckConstraint(f"format in {sql_list(FORMATS)}", name="format"),
         {"schema": APP_SCHEMA},
     )
 

@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tenants.base import APP_SCHEMA, Base, TenantScoped, Timestamps, Versioned, utcnow_column
+from tenants.base import APP_SCHEMA, Base, TenantScoped, Timestamps, Versioned, sql_list, utcnow_column
 
 DELIVERY_STATUSES = ("pending", "delivered", "dead")
 
@@ -45,7 +45,7 @@ class WebhookDelivery(TenantScoped, Base):
         ForeignKeyConstraint(
             ["tenant_id", "endpoint_id"], ["app.webhook_endpoints.tenant_id", "app.webhook_endpoints.id"]
         ),
-        CheckConstraint("status in ('pending', 'delivered', 'dead')", name="status"),
+        CheckConstraint(f"status in {sql_list(DELIVERY_STATUSES)}", name="status"),
         Index("ix_webhook_deliveries_tenant_id_status", "tenant_id", "status", "next_attempt_at"),
         {"schema": APP_SCHEMA},
     )

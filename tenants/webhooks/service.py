@@ -4,26 +4,26 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from authz.principal import Principal
 from tenants import records
 from tenants.audit.log import record
 from tenants.errors import BadInput, Conflict
+from tenants.filters import Criterion, Listing
 from tenants.outbox.events import EVENT_TYPES, INTERNAL_EVENTS, emit
 from tenants.pagination import SortKey
 from tenants.webhooks.addresses import check_url
-from tenants.webhooks.models import WebhookDelivery, WebhookEndpoint
+from tenants.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from tenants.webhooks.signing import new_secret
 
 DELIVERY_ORDER = [
     SortKey(WebhookDelivery.created_at, descending=True, kind=dt.datetime),
     SortKey(WebhookDelivery.id, kind=uuid.UUID),
 ]
+ATTEMPT_ORDER = [SortKey(WebhookAttempt.attempt, kind=int), SortKey(WebhookAttempt.id, kind=uuid.UUID)]
 SUBSCRIBABLE = EVENT_TYPES - INTERNAL_EVENTS
 
 
@@ -66,23 +66,15 @@ async def update_endpoint(
     return await records.change(session, principal, endpoint, changes, action="webhook.update")
 
 
-@dataclass(frozen=True)
-class DeliveryFilter:
-    status: str | None = None
-    endpoint_id: uuid.UUID | None = None
-    event_id: uuid.UUID | None = None
-
-
-def deliveries_query(f: DeliveryFilter) -> Select:
-    stmt = select(WebhookDelivery)
-    for value, condition in (
-        (f.status, lambda v: WebhookDelivery.status == v),
-        (f.endpoint_id, lambda v: WebhookDelivery.endpoint_id == v),
-        (f.event_id, lambda v: WebhookDelivery.event_id == v),
-    ):
-        if value is not None:
-            stmt = stmt.where(condition(value))
-    return stmt
+DELIVERIES = Listing(
+    WebhookDelivery,
+    {
+        "status": Criterion(lambda v: WebhookDelivery.status == v),
+        "endpoint_id": Criterion(lambda v: WebhookDelivery.endpoint_id == v),
+        "event_id": Criterion(lambda v: WebhookDelivery.event_id == v),
+    },
+    {"CREATED_AT": DELIVERY_ORDER},
+)
 
 
 async def replay_delivery(session: AsyncSession, principal: Principal, delivery_id: uuid.UUID) -> WebhookDelivery:

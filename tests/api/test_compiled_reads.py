@@ -251,6 +251,10 @@ async def walk_pages(client, reference, app, queries_, variables, token) -> tupl
         if "errors" not in body:
             break
         assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    else:
+        # An order over a field the caller may not read is refused like selecting it, on both paths.
+        assert body["errors"][0]["message"].startswith("filtering or ordering by"), body["errors"]
+        return 0, True
     while True:
         body, served = await same(client, reference, app, query, {**variables, "after": after}, token)
         assert "errors" not in body, body["errors"]
@@ -348,8 +352,9 @@ async def test_lookups_aggregates_and_errors_per_audience(app, client, reference
     assert compiled
     _, compiled = await same(client, reference, app, PIPELINE, None, owner)
     assert compiled
+    # A masked field fails validation; the compiled path gives the resolver path's answer itself.
     body, compiled = await same(client, reference, app, MASKED, None, rich.token("dist_admin"))
-    assert not compiled and body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert compiled and body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
 
 def _generated(count: int) -> list[str]:
@@ -452,7 +457,8 @@ async def test_generated_queries_match_under_every_audience(app, client, referen
             _, served = await same(client, reference, app, document, None, rich.token(name))
             compiled += served
     # The generated documents must exercise the compiled path, not only the fallback.
-    assert compiled >= len(documents) * len(personas) // 4, compiled
+    print(f"compiled share, generated arguments: {compiled}/{len(documents) * len(personas)}")
+    assert compiled >= len(documents) * len(personas) * 85 // 100, compiled
 
 
 def deep_documents(schema, ids: dict[str, list[str]], count: int) -> list[str]:
@@ -549,7 +555,8 @@ async def test_generated_deep_selections_match_under_every_audience(app, client,
         for name in personas:
             _, served = await same(client, reference, app, document, None, rich.token(name))
             compiled += served
-    assert compiled >= len(documents) * len(personas) // 4, compiled
+    print(f"compiled share, generated deep selections: {compiled}/{len(documents) * len(personas)}")
+    assert compiled >= len(documents) * len(personas) * 85 // 100, compiled
 
 
 async def test_edge_documents_answer_as_the_resolver_path_does(app, client, reference, rich):
@@ -557,8 +564,8 @@ async def test_edge_documents_answer_as_the_resolver_path_does(app, client, refe
     # Aliases are counted per fragment spread, as the resolver path's limit counts them.
     aliased = "fragment F on Customer { " + " ".join(f"a{i}: name" for i in range(10)) + " }"
     spreads = "query { " + " ".join(f"c{i}: customers(first: 1) {{ edges {{ node {{ ...F }} }} }}" for i in range(3))
-    body, served = await same(client, reference, app, spreads + " } " + aliased, None, token)
-    assert not served and body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    body, _ = await same(client, reference, app, spreads + " } " + aliased, None, token)
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     # A response key beyond PostgreSQL's 63-byte identifiers keeps its full name.
     long_key = "k" * 70
     body, _ = await same(
@@ -572,7 +579,7 @@ async def test_edge_documents_answer_as_the_resolver_path_does(app, client, refe
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     # One request's malformed id does not send later, valid requests of the same document down the resolver path.
     query = "query($p: ID) { customers(first: 3, filter: {partnerId: $p}) { edges { node { id } } } }"
-    body, served = await same(client, reference, app, query, {"p": "bad"}, token)
-    assert not served and body["errors"]
+    body, _ = await same(client, reference, app, query, {"p": "bad"}, token)
+    assert body["errors"][0]["extensions"]["code"] == "NOT_FOUND"
     _, served = await same(client, reference, app, query, {"p": to_global_id("Partner", rich.partners["dist"])}, token)
     assert served

@@ -1,4 +1,4 @@
-"""Authorization decisions without a database: roles, default policy, tenant lines, caches, masks."""
+"""Authorization decisions without a database: roles, default policy, tenant lines, caches."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from authz import actions as a
 from authz.actions import ALL_ACTIONS, Action, parse
 from authz.enforcer import Authorizer, Decisions, PolicySet
 from authz.errors import Forbidden
-from authz.masks import DEAL_REDUCED_FIELDS, FIELD_ACTIONS, masked_fields
 from authz.policy import DEFAULT_POLICY_LINES, check_tenant_line, read_lines
 from authz.principal import Audience, Principal
 from authz.roles import ALL_ROLES, ROLES_BY_AUDIENCE, validate_roles
@@ -401,30 +400,3 @@ def test_action_names():
     for bad in ("deal:fly", "deal", "", "tenant:"):
         with pytest.raises(ValueError):
             parse(bad)
-
-
-def test_field_masks(authorizer):
-    customer = decide(authorizer, principal(Audience.CUSTOMER, "customer_user"))
-    masked = masked_fields(customer)
-    assert masked == masked_fields(customer.allows)
-    deal_masked = {field for type_name, field in masked if type_name == "Deal"}
-    assert {"internalNotes", "owner", "partner", "source", "probability", "stageHistory", "activities"} <= deal_masked
-    assert not deal_masked & DEAL_REDUCED_FIELDS
-    assert ("Customer", "owner") in masked and ("Customer", "activities") in masked
-
-    partner_rep = masked_fields(decide(authorizer, principal(Audience.PARTNER, "partner_rep")))
-    assert {("Deal", "internalNotes"), ("Deal", "owner"), ("Customer", "owner")} <= partner_rep
-    assert ("Deal", "partner") not in partner_rep and ("Partner", "users") not in partner_rep
-
-    assert masked_fields(decide(authorizer, principal(Audience.VENDOR, "owner"))) == frozenset()
-    assert masked_fields(decide(authorizer, Principal.anonymous())) == frozenset(FIELD_ACTIONS)
-
-
-def test_every_mask_names_a_known_action():
-    known = set(ALL_ACTIONS)
-    assert all(action in known for action in FIELD_ACTIONS.values())
-    assert FIELD_ACTIONS[("Deal", "internalNotes")] == a.DEAL_READ_INTERNAL
-    assert FIELD_ACTIONS[("Deal", "owner")] == a.DEAL_READ_OWNER
-    assert FIELD_ACTIONS[("Customer", "owner")] == a.CUSTOMER_READ_OWNER
-    assert FIELD_ACTIONS[("Partner", "users")] == a.USER_READ
-    assert FIELD_ACTIONS[("Partner", "activities")] == a.ACTIVITY_READ
