@@ -2,7 +2,7 @@
 
 One shared PolicySet holds the defaults; a tenant with lines of its own gets a small PolicySet of its
 own (defaults + its lines), cached by (tenant, policy version), so no enforcer ever holds every
-tenant's copy (DESIGN.md, "Authorization at scale"). Within a PolicySet a decision depends only on
+tenant's copy (docs/architecture.md, "Authorization"). Within a PolicySet a decision depends only on
 (roles, object, action), so it is memoised and Casbin runs once per new question.
 """
 

@@ -1,6 +1,6 @@
 """Bringing a database to life: the bootstrap of roles and database (`db init`), migrations, readiness.
 
-Roles come from this bootstrap, not from migrations (DESIGN.md): the owner owns the schemas and runs
+Roles come from this bootstrap, not from migrations: the owner owns the schemas and runs
 Alembic; the runtime role has DML grants only and cannot bypass row-level security; the relay role
 reads the outbox across tenants. On managed PostgreSQL an operator creates them once instead.
 """
@@ -24,7 +24,7 @@ from sqlalchemy.pool import NullPool
 from authz.policy import DEFAULT_POLICY_LINES
 from tenants.database import async_url
 
-# Located, not imported: the gateway runs migrations through Alembic and never imports them (DESIGN.md).
+# Located, not imported: the gateway runs migrations through Alembic and never imports them (docs/architecture.md).
 MIGRATIONS_DIR = Path(importlib.util.find_spec("migrations").submodule_search_locations[0])
 
 

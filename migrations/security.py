@@ -1,6 +1,6 @@
 """SQL builders for row-level security and grants, shared by migrations.
 
-Every `app` table gets: RLS enabled and forced; the fail-closed tenant policy of DESIGN.md rule 1; and a
+Every `app` table gets: RLS enabled and forced; the fail-closed tenant policy (docs/architecture.md, rule 1); and a
 restrictive audience wall that denies by default and names each audience that may pass, with its row
 condition. `vendor` and `system` pass within their tenant; `partner`, `customer` and `authn` (the edge
 reading one user's membership or one key) pass only where a condition is given.

@@ -1,4 +1,4 @@
-"""Coded GraphQL errors (DESIGN.md rule 6) and the one place results' errors are shaped for clients.
+"""Coded GraphQL errors (docs/architecture.md, rule 6) and the one place results' errors are shaped for clients.
 
 Clients see a message and `extensions.code`; never a stack trace or SQL. Anything unexpected is
 logged here with its traceback and reaches the client as `INTERNAL`.

@@ -1,4 +1,4 @@
-"""Every field declares who may use it (DESIGN.md rule 5).
+"""Every root field and mutation declares who may call it (docs/architecture.md, rule 5).
 
 `requires(action)` binds a field to an action of the authz vocabulary; `Public` marks the few fields
 anyone may call (sign-in); `Authenticated` the ones any signed-in caller may call (viewer). A test walks

@@ -1,4 +1,4 @@
-"""Declarative base and the column shapes every tenant table shares (DESIGN.md rule 4)."""
+"""Declarative base and the column shapes every tenant table shares (docs/architecture.md, rule 4)."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 Every unit of work is one transaction whose first statement sets the caller's identity with
 `set_config(..., true)`: transaction-local, so a pooled connection never carries one tenant's identity
-into another's request (DESIGN.md rule 3).
+into another's request (docs/architecture.md, rule 3).
 """
 
 from __future__ import annotations

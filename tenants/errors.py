@@ -1,4 +1,4 @@
-"""Domain errors. The GraphQL layer maps each to an `extensions.code` (DESIGN.md rule 6)."""
+"""Domain errors. The GraphQL layer maps each to an `extensions.code` (docs/architecture.md, rule 6)."""
 
 from __future__ import annotations
 

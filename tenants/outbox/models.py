@@ -1,4 +1,4 @@
-"""Outbox rows: one domain event each, relayed to the broker after commit (DESIGN.md rule 7)."""
+"""Outbox rows: one domain event each, relayed to the broker after commit (docs/architecture.md, rule 7)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The database's own shape enforces isolation (DESIGN.md rules 1, 2 and 4), read from the catalog.
+"""The database's own shape enforces isolation (docs/architecture.md, rules 1, 2 and 4), read from the catalog.
 
 A table added to `app` later without these properties fails here.
 """
