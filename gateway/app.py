@@ -43,11 +43,8 @@ def create_app(settings: Settings, app_url: str) -> Starlette:
         allow_private_webhooks=settings.webhooks_allow_private,
         admit=TokenBuckets(burst=5, per_hour=10).take,  # public partner applications per client and tenant
     )
-    schema = build_schema(
-        introspection=settings.dev,
-        limits=Limits(settings.max_query_depth, settings.max_query_tokens, settings.max_query_aliases),
-    )
     limits = Limits(settings.max_query_depth, settings.max_query_tokens, settings.max_query_aliases)
+    schema = build_schema(introspection=settings.dev, limits=limits)
     compiled = None
     if settings.compiled_reads:
         compiled = CompiledReads(

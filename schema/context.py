@@ -33,7 +33,6 @@ class RequestDatabase:
         self._stack: AsyncExitStack | None = None
         self._session: AsyncSession | None = None
         self.on_write: list[Callable[[], None]] = []
-        self.statements = 0
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncSession]:
