@@ -3,10 +3,10 @@ marker that lets a loaded database be reused, and the rotation of personas and i
 
 Bulk load: tenants, their pipeline and users go through the project's services (as the platform and
 `system` principals, on the runtime role, like production). The bulk rows are COPYed on the administrative
-(superuser) connection, which bypasses row security: partners first with triggers on (the ancestry trigger
-fills `partner_ancestry`, and COPY fires row triggers), then the other tables with
-`session_replication_role = replica` (no foreign-key trigger per row; the generator's rows are consistent,
-and `check_integrity` verifies it after the load).
+(superuser) connection, which bypasses row security, with `session_replication_role = replica` (no
+foreign-key trigger per row; the generator's rows are consistent, and `check_integrity` verifies it after the
+load); then `app.keep_reach` fills what the write path keeps for the row policies (the partner closure
+table, the deals' partner touches, the rows' `partner_ids`), as it does after any bulk write.
 """
 
 from __future__ import annotations
@@ -196,13 +196,15 @@ async def _load_tenant(sessions, admin: asyncpg.Connection, spec: DataSpec, inde
         ]
     plan = datagen.TenantPlan(spec, index, tenant_id, owners, stages)
     async with admin.transaction():
+        await admin.execute("set local session_replication_role = replica")
         await _copy(admin, "partners", datagen.PARTNER_COLUMNS, plan.distributor_rows())
         await _copy(admin, "partners", datagen.PARTNER_COLUMNS, plan.reseller_rows())
-        await admin.execute("set local session_replication_role = replica")
         await _copy(admin, "customers", datagen.CUSTOMER_COLUMNS, plan.customer_rows())
         await _copy(admin, "contacts", datagen.CONTACT_COLUMNS, plan.contact_rows())
         await _copy(admin, "deals", datagen.DEAL_COLUMNS, plan.deal_rows())
         await _copy(admin, "activities", datagen.ACTIVITY_COLUMNS, plan.activity_rows())
+        await admin.execute("select app.set_identity($1, 'system', null, null, null, 'system', null)", tenant_id)
+        await admin.execute(KEEP_ALL, tenant_id)
     distributor = plan.distributors[0]
     async with tenant_session(sessions, system) as s:
         partner_admin = await create_member(
@@ -218,12 +220,20 @@ async def _load_tenant(sessions, admin: asyncpg.Connection, spec: DataSpec, inde
     return (index, tenant_id, admin_user.id, partner_admin.id, distributor)
 
 
+# Everything the write path keeps for the row policies, for one tenant's bulk-loaded rows (parents first).
+KEEP_ALL = """select app.keep_reach(
+    array(select id from app.partners where tenant_id = $1 order by parent_id nulls first, id),
+    array(select id from app.customers where tenant_id = $1), array(select id from app.deals where tenant_id = $1),
+    array(select id from app.contacts where tenant_id = $1), array(select id from app.activities where tenant_id = $1),
+    array(select id from app.users where tenant_id = $1), '{}')"""
+
+
 async def _copy(conn: asyncpg.Connection, table: str, columns: tuple[str, ...], rows) -> None:
     await conn.copy_records_to_table(table, schema_name="app", columns=list(columns), records=rows)
 
 
 async def check_integrity(conn: asyncpg.Connection) -> None:
-    """The foreign keys the replica-mode COPY did not check, and the ancestry the trigger filled."""
+    """The foreign keys the replica-mode COPY did not check, and the ancestry `app.keep_reach` filled."""
     checks = {
         "deals without customer": "select count(*) from app.deals d where not exists"
         " (select 1 from app.customers c where c.tenant_id = d.tenant_id and c.id = d.customer_id)",

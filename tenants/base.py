@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import ColumnElement, DateTime, ForeignKey, MetaData, Uuid, func, literal_column, text
+from sqlalchemy import ARRAY, ColumnElement, DateTime, ForeignKey, MetaData, Uuid, func, literal_column, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 NAMING = {
@@ -38,6 +38,15 @@ def current_tenant() -> ColumnElement[uuid.UUID]:
 
 def new_id() -> uuid.UUID:
     return uuid.uuid4()
+
+
+DERIVED = {"derived": True}  # a column's `info`: kept by the write path, not business data (never audited)
+
+
+def reach_column() -> Mapped[list[uuid.UUID]]:
+    """`partner_ids`: the partners whose scope reaches the row through other rows (a customer with a deal of
+    theirs), for the row policies; kept by `tenants.reach`."""
+    return mapped_column(ARRAY(Uuid), nullable=False, server_default=text("'{}'"), default=list, info=DERIVED)
 
 
 def utcnow_column() -> Mapped[dt.datetime]:

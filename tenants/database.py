@@ -1,8 +1,8 @@
 """Engines and the one place a unit of work is opened: `tenant_session`.
 
-Every unit of work is one transaction whose first statement sets the caller's identity with
-`set_config(..., true)`: transaction-local, so a pooled connection never carries one tenant's identity
-into another's request (docs/architecture.md, rule 3).
+Every unit of work is one transaction whose first statement sets the caller's identity, transaction-locally
+(`app.set_identity`: `SET LOCAL` of each setting, which Citus also forwards to its workers), so a pooled
+connection never carries one tenant's identity into another's request (docs/architecture.md, rule 3).
 """
 
 from __future__ import annotations
@@ -18,15 +18,12 @@ from sqlalchemy.pool import NullPool
 
 from authz.principal import Audience, Principal
 from tenants import models as _all_models  # noqa: F401 - every mapper known before the first flush
+from tenants import reach as _reach  # noqa: F401 - the write path keeps what the row policies read
 
+# One statement sets the whole identity (`SET LOCAL` each setting, and a partner's scope): see migration 0009.
 SET_IDENTITY = text(
-    "select set_config('app.tenant_id', :tenant_id, true),"
-    " set_config('app.audience', :audience, true),"
-    " set_config('app.user_id', :user_id, true),"
-    " set_config('app.partner_id', :partner_id, true),"
-    " set_config('app.customer_id', :customer_id, true),"
-    " set_config('app.roles', :roles, true),"
-    " set_config('app.api_key_id', :api_key_id, true)"
+    "select app.set_identity(cast(:tenant_id as uuid), :audience, cast(:user_id as uuid),"
+    " cast(:partner_id as uuid), cast(:customer_id as uuid), :roles, :api_key_id)"
 )
 
 
@@ -57,18 +54,16 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=True)
 
 
-def identity_params(principal: Principal, *, audience: Audience | None = None) -> dict[str, str]:
-    def text_of(value: object | None) -> str:
-        return "" if value is None else str(value)
-
+def identity_params(principal: Principal, *, audience: Audience | None = None) -> dict[str, Any]:
+    """The identity's values, typed (uuids stay uuids; the database checks the audience by name)."""
     return {
-        "tenant_id": text_of(principal.tenant_id),
+        "tenant_id": principal.tenant_id,
         "audience": str(audience or principal.audience),
-        "user_id": text_of(principal.user_id),
-        "partner_id": text_of(principal.partner_id),
-        "customer_id": text_of(principal.customer_id),
+        "user_id": principal.user_id,
+        "partner_id": principal.partner_id,
+        "customer_id": principal.customer_id,
         "roles": ",".join(sorted(principal.roles)),
-        "api_key_id": text_of(principal.api_key_id),
+        "api_key_id": principal.api_key_id,
     }
 
 
@@ -90,9 +85,7 @@ async def tenant_session(
 
 
 _IDENTITY_KEYS = ("tenant_id", "audience", "user_id", "partner_id", "customer_id", "roles", "api_key_id")
-_SET_IDENTITY_POSITIONAL = "select " + ", ".join(
-    f"set_config('app.{key}', ${i}, true)" for i, key in enumerate(_IDENTITY_KEYS, start=1)
-)
+_SET_IDENTITY_POSITIONAL = "select app.set_identity($1, $2, $3, $4, $5, $6, $7)"
 
 
 @asynccontextmanager

@@ -8,21 +8,17 @@ from collections.abc import Sequence
 
 from alembic import op
 
-from migrations.security import (
-    API_KEY,
-    AUDIENCE,
-    CUSTOMER,
-    OWNER_ONLY,
-    PARTNER,
-    PARTNER_SCOPE,
-    TENANT,
-    USER,
-    app_role,
-    grant_dml,
-    isolate,
-    relay_role,
-    tenant_table,
-)
+from migrations.security import LEGACY_API_KEY as API_KEY
+from migrations.security import LEGACY_AUDIENCE as AUDIENCE
+from migrations.security import LEGACY_CUSTOMER as CUSTOMER
+from migrations.security import LEGACY_OWNER_ONLY as OWNER_ONLY
+from migrations.security import LEGACY_PARTNER as PARTNER
+from migrations.security import LEGACY_PARTNER_SCOPE as PARTNER_SCOPE
+from migrations.security import LEGACY_TENANT as TENANT
+from migrations.security import LEGACY_USER as USER
+from migrations.security import app_role, grant_dml, relay_role
+from migrations.security import legacy_isolate as isolate
+from migrations.security import legacy_tenant_table as tenant_table
 
 revision: str = "0002"
 down_revision: str | None = "0001"

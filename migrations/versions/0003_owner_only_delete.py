@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
-from migrations.security import OWNER_ONLY
+from migrations.security import LEGACY_OWNER_ONLY as OWNER_ONLY
 
 revision: str = "0003"
 down_revision: str | None = "0002"

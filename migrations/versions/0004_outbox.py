@@ -10,7 +10,9 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from migrations.security import AUDIENCE, app_role, grant_dml, isolate, relay_role
+from migrations.security import LEGACY_AUDIENCE as AUDIENCE
+from migrations.security import app_role, grant_dml, relay_role
+from migrations.security import legacy_isolate as isolate
 
 revision: str = "0004"
 down_revision: str | None = "0003"

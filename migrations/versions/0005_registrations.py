@@ -10,7 +10,10 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from migrations.security import AUDIENCE, PARTNER, PARTNER_SCOPE, tenant_table
+from migrations.security import LEGACY_AUDIENCE as AUDIENCE
+from migrations.security import LEGACY_PARTNER as PARTNER
+from migrations.security import LEGACY_PARTNER_SCOPE as PARTNER_SCOPE
+from migrations.security import legacy_tenant_table as tenant_table
 
 revision: str = "0005"
 down_revision: str | None = "0004"

@@ -14,7 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from migrations.security import PARTNER, tenant_table
+from migrations.security import LEGACY_PARTNER as PARTNER
+from migrations.security import legacy_tenant_table as tenant_table
 
 revision: str = "0006"
 down_revision: str | None = "0005"

@@ -14,7 +14,8 @@ from alembic import op
 from dramatiq_postgres import generate_init_sql
 from sqlalchemy.dialects import postgresql
 
-from migrations.security import app_role, relay_role, tenant_table
+from migrations.security import app_role, relay_role
+from migrations.security import legacy_tenant_table as tenant_table
 
 revision: str = "0007"
 down_revision: str | None = "0006"

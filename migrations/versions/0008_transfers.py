@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from migrations.security import tenant_table
+from migrations.security import legacy_tenant_table as tenant_table
 
 revision: str = "0008"
 down_revision: str | None = "0007"

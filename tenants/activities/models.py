@@ -8,7 +8,7 @@ import uuid
 from sqlalchemy import CheckConstraint, DateTime, ForeignKeyConstraint, Index, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tenants.base import APP_SCHEMA, Base, TenantScoped, sql_list, utcnow_column
+from tenants.base import APP_SCHEMA, Base, TenantScoped, reach_column, sql_list, utcnow_column
 
 ACTIVITY_KINDS = ("note", "call", "meeting", "email", "task")
 
@@ -38,3 +38,4 @@ class Activity(TenantScoped, Base):
     occurred_at: Mapped[dt.datetime] = utcnow_column()
     due_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[dt.datetime] = utcnow_column()
+    partner_ids: Mapped[list[uuid.UUID]] = reach_column()

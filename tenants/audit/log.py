@@ -18,9 +18,14 @@ HIDDEN = frozenset({"password_hash", "secret_hash", "token_hash"})
 
 
 def snapshot(row: Any) -> dict[str, Any]:
-    """A JSON-safe picture of a mapped row's table columns (not its SQL expressions), secrets left out."""
+    """A JSON-safe picture of a mapped row's table columns (not its SQL expressions nor the columns the write
+    path derives), secrets left out."""
     mapper = inspect(row).mapper
-    stored = [attr for attr in mapper.column_attrs if getattr(attr.columns[0], "table", None) is mapper.local_table]
+    stored = [
+        attr
+        for attr in mapper.column_attrs
+        if getattr(attr.columns[0], "table", None) is mapper.local_table and not attr.columns[0].info.get("derived")
+    ]
     return {
         attr.key: _json(getattr(row, attr.key)) for attr in stored if attr.key not in HIDDEN and attr.key != "tenant_id"
     }

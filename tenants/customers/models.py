@@ -7,7 +7,7 @@ import uuid
 from sqlalchemy import CheckConstraint, ForeignKeyConstraint, Index, Text, Uuid, func, literal_column, text
 from sqlalchemy.orm import Mapped, column_property, mapped_column
 
-from tenants.base import APP_SCHEMA, Base, TenantScoped, Timestamps, Versioned, sql_list
+from tenants.base import APP_SCHEMA, Base, TenantScoped, Timestamps, Versioned, reach_column, sql_list
 
 LIFECYCLE_STAGES = ("lead", "prospect", "customer", "churned")
 COMPANY_SIZES = ("1-10", "11-50", "51-200", "201-1000", "1001-5000", "5000+")
@@ -40,6 +40,7 @@ class Customer(TenantScoped, Timestamps, Versioned, Base):
     domain_key: Mapped[str | None] = mapped_column(Text)
     name_key: Mapped[str | None] = mapped_column(Text)
     name_block: Mapped[str | None] = mapped_column(Text)
+    partner_ids: Mapped[list[uuid.UUID]] = reach_column()
 
 
 class Contact(TenantScoped, Timestamps, Versioned, Base):
@@ -75,3 +76,4 @@ class Contact(TenantScoped, Timestamps, Versioned, Base):
     name: Mapped[str] = column_property(
         func.btrim(first_name.concat(literal_column("' '")).concat(last_name)), deferred=True
     )
+    partner_ids: Mapped[list[uuid.UUID]] = reach_column()

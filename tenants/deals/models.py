@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tenants.base import APP_SCHEMA, Base, TenantScoped, Timestamps, Versioned, sql_list, utcnow_column
+from tenants.base import APP_SCHEMA, Base, TenantScoped, Timestamps, Versioned, reach_column, sql_list, utcnow_column
 from tenants.money import CURRENCY_SQL
 
 DEAL_SOURCES = ("direct", "partner_sourced", "partner_influenced")
@@ -100,3 +100,4 @@ class DealStageChange(TenantScoped, Base):
     to_stage_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
     changed_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     changed_at: Mapped[dt.datetime] = utcnow_column()
+    partner_ids: Mapped[list[uuid.UUID]] = reach_column()

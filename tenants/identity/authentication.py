@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from authz.principal import Audience, Principal
-from tenants.database import tenant_session
+from tenants.database import SET_IDENTITY, identity_params, tenant_session
 from tenants.errors import Forbidden, Unauthenticated
 from tenants.identity.credentials import parse_api_key, same_digest
 
@@ -32,7 +32,6 @@ KEY = text(
     " where k.tenant_id = :tenant_id and k.key_id = :key_id"
     " and k.revoked_at is null and (k.expires_at is null or k.expires_at > now())"
 )
-SET_TENANT = text("select set_config('app.tenant_id', :tenant_id, true)")
 ADMIN = text("select 1 from platform.admins where id = :id and status = 'active'")
 TOUCH_KEY = text(
     "update app.api_keys set last_used_at = now() where tenant_id = :tenant_id and key_id = :key_id"
@@ -74,7 +73,7 @@ async def api_key_principal(sessions: async_sessionmaker[AsyncSession], token: s
         tenant_id = (await s.execute(KEY_TENANT, {"key_id": key_id})).scalar()
         if tenant_id is None:
             raise Unauthenticated("unknown API key")
-        await s.execute(SET_TENANT, {"tenant_id": str(tenant_id)})
+        await s.execute(SET_IDENTITY, identity_params(Principal.authn(tenant_id, api_key_id=key_id)))
         row = (await s.execute(KEY, {"tenant_id": tenant_id, "key_id": key_id})).first()
     if row is None or not same_digest(secret, row.secret_hash):
         raise Unauthenticated("unknown, revoked or expired API key")

@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, column_property, mapped_column
 
-from tenants.base import APP_SCHEMA, Base, TenantScoped, Timestamps, Versioned, sql_list, utcnow_column
+from tenants.base import APP_SCHEMA, Base, TenantScoped, Timestamps, Versioned, reach_column, sql_list, utcnow_column
 
 AUDIENCES = ("vendor", "partner", "customer")
 USER_STATUSES = ("invited", "active", "deactivated")
@@ -45,6 +45,7 @@ class User(TenantScoped, Timestamps, Versioned, Base):
     name: Mapped[str] = mapped_column(Text, nullable=False)
     status: Mapped[str] = mapped_column(Text, nullable=False, server_default="invited")
     password_hash: Mapped[str | None] = mapped_column(Text)
+    partner_ids: Mapped[list[uuid.UUID]] = reach_column()
 
 
 class Membership(TenantScoped, Timestamps, Base):
@@ -118,6 +119,7 @@ class Invitation(TenantScoped, Base):
     created_at: Mapped[dt.datetime] = utcnow_column()
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     accepted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    partner_ids: Mapped[list[uuid.UUID]] = reach_column()
 
 
 class ApiKey(TenantScoped, Base):

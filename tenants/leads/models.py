@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tenants.base import APP_SCHEMA, Base, TenantScoped, Timestamps, Versioned, sql_list
+from tenants.base import APP_SCHEMA, Base, TenantScoped, Timestamps, Versioned, reach_column, sql_list
 
 LEAD_STATUSES = ("pool", "offered", "converted")
 ASSIGNMENT_STATUSES = ("offered", "accepted", "declined", "expired", "withdrawn")
@@ -75,6 +75,7 @@ class LeadContact(TenantScoped, Base):
     email: Mapped[str | None] = mapped_column(Text)
     phone: Mapped[str | None] = mapped_column(Text)
     title: Mapped[str | None] = mapped_column(Text)
+    partner_ids: Mapped[list[uuid.UUID]] = reach_column()
 
 
 class LeadAssignment(TenantScoped, Base):

@@ -46,7 +46,7 @@ class Partner(TenantScoped, Timestamps, Versioned, Base):
 
 
 class PartnerAncestry(Base):
-    """Closure of the partner hierarchy, self rows included (depth 0); kept by a trigger on partners."""
+    """Closure of the partner hierarchy, self rows included (depth 0); kept by the write path (`tenants.reach`)."""
 
     __tablename__ = "partner_ancestry"
     __table_args__ = (

@@ -20,6 +20,7 @@ from sqlalchemy import ARRAY, Text, any_, bindparam, cast, func, insert, select,
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from authz.principal import Principal
+from tenants import reach
 from tenants.customers.models import COMPANY_SIZES, LIFECYCLE_STAGES, Contact, Customer
 from tenants.database import tenant_session
 from tenants.identity.users import EMAIL
@@ -220,6 +221,8 @@ async def _upsert_companies(session, system, job_id, rows, model) -> dict[str, i
             counts["unchanged"] += 1
     if inserts:
         await session.execute(insert(model), inserts)
+        if model is Partner:  # a bulk insert bypasses the ORM: new partners join the closure table here
+            await reach.keep(session, reach.Changes(partners=[row["id"] for row in inserts]))
     if updates:
         await session.execute(update(model), updates)  # by primary key, one executemany
     counts["created"], counts["updated"] = len(inserts), len(updates)

@@ -16,6 +16,11 @@ INSERTS: list[tuple[str, str]] = [
         "insert into app.users (tenant_id, id, email, name, status) values (:t, :x, cast(:x as uuid)::text || '@e.example', 'U', 'active')",
     ),
     ("partners", "insert into app.partners (tenant_id, id, name, kind) values (:t, :x, 'P', 'reseller')"),
+    (
+        # The write path keeps the closure table (tenants.reach); a raw insert of a partner adds its row itself.
+        "partner_ancestry",
+        "insert into app.partner_ancestry (tenant_id, ancestor_id, descendant_id, depth) values (:t, :partners, :partners, 0)",
+    ),
     ("customers", "insert into app.customers (tenant_id, id, name, partner_id) values (:t, :x, 'C', :partners)"),
     (
         "memberships",
@@ -66,9 +71,8 @@ INSERTS: list[tuple[str, str]] = [
         "insert into app.registration_conflicts (tenant_id, id, registration_id, kind, rule, score, deal_id) values (:t, :x, :registrations, 'direct_deal', 'domain', 100, :deals)",
     ),
     (
-        # The trigger on deals already recorded this deal's partner: take that row over under this id.
         "deal_partners",
-        "insert into app.deal_partners (tenant_id, id, deal_id, partner_id, role) values (:t, :x, :deals, :partners, 'influenced') on conflict (tenant_id, deal_id, partner_id) do update set id = excluded.id, role = excluded.role",
+        "insert into app.deal_partners (tenant_id, id, deal_id, partner_id, role) values (:t, :x, :deals, :partners, 'influenced')",
     ),
     # Partner onboarding and lead distribution (migration 0006).
     (
@@ -100,8 +104,7 @@ INSERTS: list[tuple[str, str]] = [
         "insert into app.lead_assignments (tenant_id, id, lead_id, partner_id, method, assigned_at, accept_by) values (:t, :x, :leads, :partners, 'rule', now(), now() + interval '2 days')",
     ),
 ]
-# partner_ancestry rows come from the trigger on partners.
-TABLES = [name for name, _ in INSERTS] + ["partner_ancestry"]
+TABLES = [name for name, _ in INSERTS]
 
 
 async def populate(sessions, tenant_id: uuid.UUID) -> dict[str, uuid.UUID]:

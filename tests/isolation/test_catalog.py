@@ -5,6 +5,8 @@ A table added to `app` later without these properties fails here.
 
 from __future__ import annotations
 
+import re
+
 import asyncpg
 import pytest
 
@@ -12,7 +14,15 @@ from gateway.database import plain_url
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
-TENANT_EXPR = "(tenant_id = ( SELECT (NULLIF(current_setting('app.tenant_id'::text, true), ''::text))::uuid"
+TENANT_EXPR = "(tenant_id = (NULLIF(current_setting('app.tenant_id'::text, true), ''::text))::uuid)"
+# The functions policies may call: each reads settings only (no table), so the policies run on Citus too.
+SETTING_FUNCTIONS = {
+    "current_audience",
+    "current_user_id",
+    "current_partner_id",
+    "current_customer_id",
+    "partner_scope",
+}
 
 
 async def _fetch(database, sql: str, *args):
@@ -98,6 +108,32 @@ async def test_every_app_table_is_isolated(database):
             assert list(policy["roles"]) == ["public"], f"{table}.{policy['policyname']}"
         walls = [p for p in policies if p["tablename"] == table and p["permissive"] == "RESTRICTIVE"]
         assert walls, f"{table}: no restrictive audience wall"
+
+
+async def test_policies_read_settings_only(database):
+    """No policy holds a subquery or calls a function that reads a table: Citus refuses those on distributed
+    tables (and a policy that reads another table is one more place a leak could hide)."""
+    policies = await _fetch(
+        database,
+        "select schemaname, tablename, policyname, coalesce(qual, '') || ' ' || coalesce(with_check, '') as body"
+        " from pg_policies where schemaname in ('app', 'platform')",
+    )
+    assert len(policies) >= 60
+    for policy in policies:
+        where = f"{policy['schemaname']}.{policy['tablename']}.{policy['policyname']}"
+        assert "select" not in policy["body"].lower(), f"{where} holds a subquery: {policy['body']}"
+        for function in re.findall(r"app\.(\w+)\(", policy["body"]):
+            assert function in SETTING_FUNCTIONS, f"{where} calls app.{function}()"
+    sources = await _fetch(
+        database,
+        "select p.proname, p.prosrc, p.provolatile::text as provolatile from pg_proc p join pg_namespace n on n.oid = p.pronamespace"
+        " where n.nspname = 'app' and p.proname = any($1::text[])",
+        list(SETTING_FUNCTIONS),
+    )
+    assert {s["proname"] for s in sources} == SETTING_FUNCTIONS
+    for source in sources:
+        assert " from " not in source["prosrc"].lower(), f"app.{source['proname']}() reads a table"
+        assert source["provolatile"] in ("s", "i"), f"app.{source['proname']}() is not stable"
 
 
 async def test_tenant_id_leads_every_key(database):
