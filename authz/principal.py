@@ -68,7 +68,7 @@ class Principal:
         return cls(Audience.AUTHN, user_id=user_id, tenant_id=tenant_id, api_key_id=api_key_id)
 
     def require_tenant(self) -> uuid.UUID:
-        """The tenant this principal acts in; ValueError for one without (anonymous, platform, authn of none)."""
+        """The tenant this principal acts in; ValueError if it has none (anonymous, platform, tenantless authn)."""
         if self.tenant_id is None:
             raise ValueError(f"a {self.audience} principal has no tenant")
         return self.tenant_id
