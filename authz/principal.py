@@ -67,6 +67,12 @@ class Principal:
     ) -> Principal:
         return cls(Audience.AUTHN, user_id=user_id, tenant_id=tenant_id, api_key_id=api_key_id)
 
+    def require_tenant(self) -> uuid.UUID:
+        """The tenant this principal acts in; ValueError if it has none (anonymous, platform, tenantless authn)."""
+        if self.tenant_id is None:
+            raise ValueError(f"a {self.audience} principal has no tenant")
+        return self.tenant_id
+
     @property
     def is_authenticated(self) -> bool:
         return self.audience is not Audience.ANONYMOUS

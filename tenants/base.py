@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from sqlalchemy import ARRAY, ColumnElement, DateTime, ForeignKey, MetaData, Uuid, func, literal_column, text
+from sqlalchemy import ARRAY, ColumnElement, DateTime, ForeignKey, MetaData, Table, Uuid, func, literal_column, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 NAMING = {
@@ -24,6 +25,10 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     # Server-side defaults and onupdate values come back with RETURNING: no hidden reloads later.
     __mapper_args__ = {"eager_defaults": True}
+
+    if TYPE_CHECKING:
+        # DeclarativeBase says FromClause; every model here maps one Table (`insert(Model.__table__)`).
+        __table__: ClassVar[Table]
 
 
 def sql_list(values: tuple[str, ...]) -> str:
@@ -56,7 +61,7 @@ def utcnow_column() -> Mapped[dt.datetime]:
 class TenantScoped:
     """Mixin for every table in `app`: composite primary key `(tenant_id, id)`."""
 
-    __table_args__: tuple = ({"schema": APP_SCHEMA},)
+    __table_args__: tuple[Any, ...] = ({"schema": APP_SCHEMA},)
 
     @declared_attr
     def tenant_id(cls) -> Mapped[uuid.UUID]:

@@ -36,7 +36,7 @@ def async_url(url: str) -> str:
 
 
 def create_engine(url: str, *, pool_size: int = 10, pooled: bool = True) -> AsyncEngine:
-    options: dict = {"pool_pre_ping": False}
+    options: dict[str, Any] = {"pool_pre_ping": False}
     if pooled:
         # A fixed pool: a request waits for a connection rather than opening (and closing) an overflow one,
         # which costs a connection set-up and re-preparing its statements on every burst.
@@ -95,6 +95,8 @@ async def driver_read(engine: AsyncEngine, principal: Principal) -> AsyncIterato
     compiled read path, which only runs prepared statements that return text."""
     async with engine.connect() as connection:
         driver = (await connection.get_raw_connection()).driver_connection
+        if driver is None:  # only an invalidated connection has none, and this one was just checked out
+            raise RuntimeError("the pooled connection has no driver connection")
         async with driver.transaction(readonly=True):
             params = identity_params(principal)
             await driver.fetchval(_SET_IDENTITY_POSITIONAL, *(params[key] for key in _IDENTITY_KEYS))
@@ -133,7 +135,7 @@ async def system_step(session: AsyncSession, principal: Principal) -> AsyncItera
     answer to a lead offer moving the lead on to the next partner). Whatever runs inside must return
     only what the caller may know.
     """
-    await session.execute(SET_IDENTITY, identity_params(Principal.system(principal.tenant_id)))
+    await session.execute(SET_IDENTITY, identity_params(Principal.system(principal.require_tenant())))
     yield
     # On an error the transaction rolls back and the settings with it.
     await session.execute(SET_IDENTITY, identity_params(principal))

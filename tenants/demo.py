@@ -227,7 +227,7 @@ async def _populate(session: AsyncSession, system: Principal, slug: str) -> None
     users = await _staff(session, system, slug)
     partners: dict[str, uuid.UUID] = {}
     for i, (key, name, kind, tier, territory, parent) in enumerate(PARTNERS):
-        partner = Partner(
+        row = Partner(
             name=name,
             kind=kind,
             status="active",
@@ -235,11 +235,11 @@ async def _populate(session: AsyncSession, system: Principal, slug: str) -> None
             territory=territory,
             website=f"https://{key}.example",
             domain=f"{key}.example",
-            parent_id=partners.get(parent),
+            parent_id=partners.get(parent) if parent is not None else None,
             created_at=now - dt.timedelta(days=200 - i),
         )
         # One flush per partner: the ancestry trigger reads the parent's rows.
-        partners[key] = (await _created(session, system, [partner]))[0].id
+        partners[key] = (await _created(session, system, [row]))[0].id
     for partner, local, name, role in PARTNER_USERS:
         email = f"{local}@{partner}.example"
         user = await create_member(
@@ -261,7 +261,7 @@ async def _populate(session: AsyncSession, system: Principal, slug: str) -> None
             size=size,
             lifecycle_stage=stage,
             owner_id=users[owner],
-            partner_id=partners.get(partner),
+            partner_id=partners.get(partner) if partner is not None else None,
             created_at=now - dt.timedelta(days=150 - i),
         )
         for i, (key, name, industry, size, stage, owner, partner) in enumerate(CUSTOMERS)
@@ -348,7 +348,7 @@ async def _deals(
             id=uuid.uuid4(),
             title=title,
             customer_id=customers[customer],
-            partner_id=partners.get(partner),
+            partner_id=partners.get(partner) if partner is not None else None,
             source=source,
             stage_id=stage.id,
             amount=decimal.Decimal(amount),

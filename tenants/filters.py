@@ -50,7 +50,7 @@ class Listing:
     model: Any
     criteria: Criteria
     orders: Mapping[str, list[SortKey]]
-    base: Callable[[], Select] | None = None  # default: select(model)
+    base: Callable[[], Select[Any]] | None = None  # default: select(model)
     default_order: str = ""
     archivable: bool = field(init=False)
 
@@ -60,7 +60,7 @@ class Listing:
             object.__setattr__(self, "default_order", next(iter(self.orders)))
         assert self.default_order in self.orders, self.default_order
 
-    def select(self, values: Mapping[str, Any]) -> Select:
+    def select(self, values: Mapping[str, Any]) -> Select[Any]:
         """The filtered select for `values` (criterion name -> value), the values inlined as parameters."""
         stmt = self._base(bool(values.get(INCLUDE_ARCHIVED)))
         for name in self.present(values):
@@ -68,7 +68,7 @@ class Listing:
             stmt = stmt.where(criterion.where(criterion.prepare(values[name])))
         return stmt
 
-    def bound(self, include_archived: bool, names: Iterable[str], prefix: str = "f_") -> Select:
+    def bound(self, include_archived: bool, names: Iterable[str], prefix: str = "f_") -> Select[Any]:
         """The select narrowed by the named criteria, each with a bound parameter `<prefix><name>` to fill later."""
         stmt = self._base(include_archived)
         for name in names:
@@ -91,7 +91,7 @@ class Listing:
             return criterion.reveals
         return _read_columns(self.model, criterion.where(bindparam("value")))
 
-    def _base(self, include_archived: bool) -> Select:
+    def _base(self, include_archived: bool) -> Select[Any]:
         stmt = self.base() if self.base is not None else select(self.model)
         if self.archivable and not include_archived:
             stmt = stmt.where(self.model.archived_at.is_(None))
@@ -105,7 +105,7 @@ def _read_columns(model: Any, condition: ColumnElement[bool]) -> tuple[Any, ...]
     by_column = {prop.columns[0]: getattr(model, prop.key) for prop in model.__mapper__.column_attrs}
     found: list[Any] = []
     for element in visitors.iterate(condition):
-        if getattr(element, "table", None) is None or not hasattr(element, "key"):
+        if not hasattr(element, "table") or element.table is None or not hasattr(element, "key"):
             continue
         if element.table is not table:
             raise ValueError(f"a criterion on {table.name} reads {element.table}.{element.key}: declare `reveals`")

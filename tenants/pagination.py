@@ -13,7 +13,7 @@ import decimal
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
@@ -39,7 +39,7 @@ Column = Callable[[SortKey], ColumnElement[Any]]
 
 
 def _own(key: SortKey) -> ColumnElement[Any]:
-    return key.column
+    return cast("ColumnElement[Any]", key.column)  # a mapped attribute, used as the column it maps
 
 
 @dataclass(frozen=True)
@@ -129,7 +129,7 @@ def _restore(kind: type, value: str) -> Any:
     return value
 
 
-async def fetch_page(session: AsyncSession, stmt: Select, keys: list[SortKey], request: PageRequest) -> Page:
+async def fetch_page(session: AsyncSession, stmt: Select[Any], keys: list[SortKey], request: PageRequest) -> Page:
     """One page of `stmt` (an entity select) in the order of `keys`, the last key being unique."""
     size = request.size()
     backward = request.backward
@@ -151,5 +151,5 @@ async def fetch_page(session: AsyncSession, stmt: Select, keys: list[SortKey], r
     )
 
 
-async def count(session: AsyncSession, stmt: Select) -> int:
+async def count(session: AsyncSession, stmt: Select[Any]) -> int:
     return (await session.execute(select(func.count()).select_from(stmt.order_by(None).subquery()))).scalar_one()

@@ -8,16 +8,36 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped
 
 from authz.principal import Principal
 from tenants.audit.log import record, snapshot
 from tenants.errors import Conflict, Forbidden, NotFound
 
-Row = TypeVar("Row")
+
+class Record(Protocol):
+    """A model these functions handle: an `id` column, as every tenant table has (`tenants.base.TenantScoped`)."""
+
+    id: ClassVar[Mapped[uuid.UUID]]  # ClassVar: a protocol then reads it as the mapped attribute it is
+
+
+class VersionedRecord(Record, Protocol):
+    """A record with optimistic concurrency and archiving (`tenants.base.Versioned`)."""
+
+    @property
+    def version(self) -> int: ...
+    @version.setter
+    def version(self, value: int) -> None: ...
+    @property
+    def archived_at(self) -> dt.datetime | None: ...
+
+
+Row = TypeVar("Row", bound=Record)
+VersionedRow = TypeVar("VersionedRow", bound=VersionedRecord)
 
 
 async def load(session: AsyncSession, model: type[Row], id_: uuid.UUID, *, label: str) -> Row:
@@ -29,8 +49,8 @@ async def load(session: AsyncSession, model: type[Row], id_: uuid.UUID, *, label
 
 
 async def lock_for_change(
-    session: AsyncSession, model: type[Row], id_: uuid.UUID, version: int | None, *, label: str
-) -> Row:
+    session: AsyncSession, model: type[VersionedRow], id_: uuid.UUID, version: int | None, *, label: str
+) -> VersionedRow:
     """Lock the row for this transaction and check the version the client read.
 
     A row the caller can read but not change (a sales rep and another rep's deal) is FORBIDDEN; the
@@ -56,11 +76,11 @@ async def lock_for_change(
 async def change(
     session: AsyncSession,
     principal: Principal,
-    row: Any,
+    row: VersionedRow,
     changes: Mapping[str, Any],
     *,
     action: str,
-) -> Any:
+) -> VersionedRow:
     """Apply `changes` to a locked row, bump its version, and audit before/after."""
     before = snapshot(row)
     for name, value in changes.items():
@@ -71,7 +91,7 @@ async def change(
     return row
 
 
-async def create(session: AsyncSession, principal: Principal, row: Any, *, action: str) -> Any:
+async def create(session: AsyncSession, principal: Principal, row: Row, *, action: str) -> Row:
     session.add(row)
     await session.flush()
     await record(session, principal, action, type(row).__name__, row.id, after=snapshot(row))
@@ -79,8 +99,14 @@ async def create(session: AsyncSession, principal: Principal, row: Any, *, actio
 
 
 async def archive(
-    session: AsyncSession, principal: Principal, model: type, id_: uuid.UUID, version: int | None, *, label: str
-) -> Any:
+    session: AsyncSession,
+    principal: Principal,
+    model: type[VersionedRow],
+    id_: uuid.UUID,
+    version: int | None,
+    *,
+    label: str,
+) -> VersionedRow:
     row = await lock_for_change(session, model, id_, version, label=label)
     if row.archived_at is not None:
         return row

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import uuid
+from typing import Any
 
 from sqlalchemy import ColumnElement, Text, case, cast, func, literal_column
 
@@ -20,7 +21,7 @@ def constant(text: str) -> ColumnElement[str]:
     return literal_column("'" + text.replace("'", "''") + "'", Text)
 
 
-def timestamp(expr: ColumnElement) -> ColumnElement[str]:
+def timestamp(expr: ColumnElement[Any]) -> ColumnElement[str]:
     """`datetime.isoformat()` of an aware datetime, in UTC."""
     utc = func.timezone(constant("UTC"), expr)
     fraction = case(
@@ -29,12 +30,12 @@ def timestamp(expr: ColumnElement) -> ColumnElement[str]:
     return func.to_char(utc, constant('YYYY-MM-DD"T"HH24:MI:SS')).concat(fraction).concat(constant("+00:00"))
 
 
-def date(expr: ColumnElement) -> ColumnElement[str]:
+def date(expr: ColumnElement[Any]) -> ColumnElement[str]:
     """`date.isoformat()`."""
     return func.to_char(expr, constant("YYYY-MM-DD"))
 
 
-def text_of(expr: ColumnElement, kind: type) -> ColumnElement[str]:
+def text_of(expr: ColumnElement[Any], kind: type) -> ColumnElement[str]:
     """`str(value)` (or isoformat for dates and times) of a column of Python type `kind`."""
     if kind is dt.datetime:
         return timestamp(expr)

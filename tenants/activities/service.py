@@ -44,7 +44,11 @@ async def add_activity(session: AsyncSession, principal: Principal, fields: dict
         raise BadInput(f"kind must be one of {', '.join(ACTIVITY_KINDS)}", field="kind")
     if not (fields.get("subject") or "").strip():
         raise BadInput("subject must not be empty", field="subject")
-    subjects = {"customer_id": (Customer, "customer"), "deal_id": (Deal, "deal"), "partner_id": (Partner, "partner")}
+    subjects: dict[str, tuple[type[records.Record], str]] = {
+        "customer_id": (Customer, "customer"),
+        "deal_id": (Deal, "deal"),
+        "partner_id": (Partner, "partner"),
+    }
     named = [key for key in subjects if fields.get(key)]
     if not named:
         raise BadInput("an activity is on a customer, a deal or a partner", field="customerId")

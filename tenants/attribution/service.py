@@ -11,6 +11,7 @@ import datetime as dt
 import decimal
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,14 +36,16 @@ class Revenue:
     role: str | None = None
 
 
-def _period(grain: str, local: ColumnElement, fiscal_start: int) -> ColumnElement:
+def _period(grain: str, local: ColumnElement[Any], fiscal_start: int) -> ColumnElement[Any]:
     if grain == "month" or fiscal_start == 1:
         return func.date_trunc(grain, local)
     shift = func.make_interval(0, fiscal_start - 1)
     return func.date_trunc(grain, local - shift) + shift
 
 
-async def _won(session: AsyncSession, grain: str, start: dt.date, end: dt.date) -> Select:
+async def _won(
+    session: AsyncSession, grain: str, start: dt.date, end: dt.date
+) -> Select[uuid.UUID, str, str, decimal.Decimal, dt.date]:
     """Won, live deals closed on local days start..end (inclusive), with their period start."""
     if grain not in GRAINS:
         raise BadInput(f"period must be one of {', '.join(GRAINS)}", field="period")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -135,7 +136,7 @@ async def _email_taken(
     return (await session.execute(stmt)).first() is not None
 
 
-async def _flush_contact(session: AsyncSession, contact: Contact, write) -> Contact:
+async def _flush_contact(session: AsyncSession, contact: Contact, write: Callable[[], Awaitable[Contact]]) -> Contact:
     if await _email_taken(session, contact.customer_id, contact.email, contact.id):
         raise Conflict("this customer already has a contact with that email", field="email")
     try:

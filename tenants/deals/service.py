@@ -238,7 +238,7 @@ class StageTotal:
     amounts: list[tuple[str, decimal.Decimal]]  # (currency, sum), sums group by currency
 
 
-def stage_totals() -> Select:
+def stage_totals() -> Select[uuid.UUID, str, int, decimal.Decimal]:
     """Per stage and currency, the live deals' count and sum, within what the caller may see (the row
     policies decide). Both read paths run this one statement (the compiled one as a CTE)."""
     return (

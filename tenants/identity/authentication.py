@@ -7,8 +7,9 @@ key being checked. A suspended tenant's users and keys are authenticated but for
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Row, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from authz.principal import Audience, Principal
@@ -39,7 +40,9 @@ TOUCH_KEY = text(
 )
 
 
-def _principal(row, tenant_id: uuid.UUID, *, user_id=None, api_key_id=None) -> Principal:
+def _principal(
+    row: Row[Any], tenant_id: uuid.UUID, *, user_id: uuid.UUID | None = None, api_key_id: str | None = None
+) -> Principal:
     if row.tenant_status != "active":
         raise Forbidden("this tenant is suspended")
     return Principal(

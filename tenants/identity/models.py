@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     ARRAY,
     CheckConstraint,
-    ColumnElement,
     DateTime,
     ForeignKeyConstraint,
     Index,
@@ -25,6 +25,8 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.orm import Mapped, column_property, mapped_column
+from sqlalchemy.sql.elements import SQLCoreOperations
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from tenants.base import APP_SCHEMA, Base, TenantScoped, Timestamps, Versioned, reach_column, sql_list, utcnow_column
 
@@ -46,6 +48,12 @@ class User(TenantScoped, Timestamps, Versioned, Base):
     status: Mapped[str] = mapped_column(Text, nullable=False, server_default="invited")
     password_hash: Mapped[str | None] = mapped_column(Text)
     partner_ids: Mapped[list[uuid.UUID]] = reach_column()
+
+    if TYPE_CHECKING:  # the membership's values, mapped below once Membership exists
+        audience: Mapped[str]
+        roles: Mapped[list[str]]
+        partner_id: Mapped[uuid.UUID | None]
+        active: Mapped[bool]
 
 
 class Membership(TenantScoped, Timestamps, Base):
@@ -76,7 +84,7 @@ class Membership(TenantScoped, Timestamps, Base):
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-def _of_membership(value: ColumnElement) -> ColumnElement:
+def _of_membership(value: SQLCoreOperations[Any]) -> ScalarSelect[Any]:
     """A value of the user's membership (one per user and tenant), as an SQL expression over the user's row."""
     return (
         select(value)

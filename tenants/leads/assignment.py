@@ -51,7 +51,7 @@ async def candidates(session: AsyncSession, territory: str | None) -> list[Candi
     partners = select(Partner.id, Partner.territory, Partner.tier).where(
         Partner.status == "active", Partner.archived_at.is_(None)
     )
-    if (territory or "").strip():
+    if territory is not None and territory.strip():
         partners = partners.where(func.lower(func.btrim(Partner.territory)) == territory.strip().lower())
     found = (await session.execute(partners)).all()
     if not found:

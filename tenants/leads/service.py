@@ -177,7 +177,7 @@ async def decline_lead(
         assignment.decline_reason = (reason or "").strip() or None
         await take_back(session, principal, lead, assignment, "declined", now)
         emit(session, principal, "lead.declined", "Lead", lead.id, {"partner_id": str(assignment.partner_id)})
-        await distribute(session, Principal.system(principal.tenant_id), lead.id, now=now)
+        await distribute(session, Principal.system(principal.require_tenant()), lead.id, now=now)
     return lead_id
 
 

@@ -58,7 +58,8 @@ async def accept_agreement(
     session: AsyncSession, principal: Principal, version: int
 ) -> tuple[AgreementAcceptance, Partner]:
     """The partner admin accepts `version`, which must be the current one. Idempotent per version."""
-    if principal.audience is not Audience.PARTNER or principal.user_id is None:
+    # (A partner principal always has its partner id; checked here so the type says so too.)
+    if principal.audience is not Audience.PARTNER or principal.user_id is None or principal.partner_id is None:
         raise BadInput("a partner admin accepts the agreement, signed in as a user", field="version")
     current = await current_agreement(session)
     if current is None:

@@ -138,7 +138,7 @@ async def approve_application(
             "status": "onboarding",
         },
     )
-    system = Principal.system(principal.tenant_id)
+    system = Principal.system(principal.require_tenant())
     async with system_step(session, principal):
         user, token = await invite_user(
             session,

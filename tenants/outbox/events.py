@@ -4,9 +4,9 @@ delivers each event at least once after commit, and consumers dedupe by its id."
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import text
+from sqlalchemy import CursorResult, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from authz.principal import Principal
@@ -81,4 +81,4 @@ async def first_time(session: AsyncSession, event_id: uuid.UUID, consumer: str) 
         ),
         {"id": event_id, "consumer": consumer},
     )
-    return inserted.rowcount == 1
+    return cast("CursorResult[Any]", inserted).rowcount == 1  # an insert's result is a CursorResult

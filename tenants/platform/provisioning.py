@@ -12,6 +12,7 @@ import re
 import uuid
 import zoneinfo
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import or_, select, text
 from sqlalchemy.exc import IntegrityError
@@ -122,7 +123,7 @@ TENANTS = Listing(
 
 
 async def _platform_audit(
-    session: AsyncSession, principal: Principal, action: str, tenant: Tenant, *, before: dict | None = None
+    session: AsyncSession, principal: Principal, action: str, tenant: Tenant, *, before: dict[str, Any] | None = None
 ) -> None:
     session.add(
         PlatformAudit(

@@ -48,7 +48,9 @@ async def _customer_for(session: AsyncSession, principal: Principal, registratio
     return await create_customer(session, principal, fields)
 
 
-async def _add_contact(session: AsyncSession, principal: Principal, registration: Registration, customer_id) -> None:
+async def _add_contact(
+    session: AsyncSession, principal: Principal, registration: Registration, customer_id: uuid.UUID
+) -> None:
     email = (registration.contact_email or "").strip()
     if not email:
         return
@@ -85,15 +87,16 @@ async def approve_registration(
     for f in found:
         if f.kind != "partner_registration":
             continue
+        assert f.other_registration_id is not None  # `detect` names the other registration of this kind
         other = await records.load(session, Registration, f.other_registration_id, label="registration")
-        if other.status == "approved" and other.protection_ends_at <= now:
+        if other.status == "approved" and other.protection_end() <= now:
             # Its window has ended and the expiry job has not run yet: expire it now.
             other = await records.lock_for_change(session, Registration, other.id, None, label="registration")
             await close_protection(session, principal, other, now)
         elif other.status == "approved":
             raise Conflict(
                 f"registration {other.id} of another partner for this customer is approved and protected until"
-                f" {other.protection_ends_at.isoformat()}; reject or let it expire first",
+                f" {other.protection_end().isoformat()}; reject or let it expire first",
                 field="id",
             )
     customer = await _customer_for(session, principal, registration)
@@ -128,6 +131,6 @@ async def approve_registration(
         raise
     await conflicts.record(session, registration, found)
     payload = {"partner_id": str(registration.partner_id), "deal_id": str(deal.id)}
-    payload["protection_ends_at"] = registration.protection_ends_at.isoformat()
+    payload["protection_ends_at"] = registration.protection_end().isoformat()
     emit(session, principal, "registration.approved", "Registration", registration.id, payload)
     return registration

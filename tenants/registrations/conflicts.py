@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import delete, or_, select, text
+from sqlalchemy import ColumnElement, delete, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from authz.principal import Audience, Principal
@@ -69,7 +69,7 @@ async def lock_customer(session: AsyncSession, registration: Registration) -> No
         await session.execute(text("select pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key})
 
 
-def _same_keys(model, registration: Registration):
+def _same_keys(model: type[Registration | Customer], registration: Registration) -> ColumnElement[bool]:
     conditions = [
         model.domain_key == registration.domain_key if registration.domain_key else None,
         model.name_key == registration.name_key if registration.name_key else None,
@@ -185,7 +185,7 @@ async def visible(
 
 def _strongest_each(found: list[Found]) -> list[Found]:
     """One entry per other registration or deal (the strongest), strongest first."""
-    best: dict[tuple, Found] = {}
+    best: dict[tuple[str, uuid.UUID | None, uuid.UUID | None], Found] = {}
     for f in found:
         key = (f.kind, f.other_registration_id, f.deal_id)
         if key not in best or best[key].match.score < f.match.score:

@@ -5,6 +5,7 @@ clock is a parameter so tests (and catch-up runs) decide what "now" is."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass, field
 
 from sqlalchemy import and_, or_, select
@@ -19,8 +20,8 @@ from tenants.registrations.models import Registration
 
 @dataclass
 class ExpiryRun:
-    expired: list = field(default_factory=list)
-    won: list = field(default_factory=list)
+    expired: list[uuid.UUID] = field(default_factory=list)
+    won: list[uuid.UUID] = field(default_factory=list)
 
 
 async def _won_at(session: AsyncSession, registration: Registration) -> dt.datetime | None:
@@ -36,7 +37,7 @@ async def close_protection(
     session: AsyncSession, principal: Principal, registration: Registration, now: dt.datetime
 ) -> str | None:
     """Settle one locked, approved registration as of `now`: `won`, `expired`, or still protected (None)."""
-    ends_at = registration.protection_ends_at
+    ends_at = registration.protection_end()
     won_at = await _won_at(session, registration)
     if won_at is not None and won_at <= ends_at:
         changes = {"status": "won", "closed_at": won_at}

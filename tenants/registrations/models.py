@@ -92,6 +92,12 @@ class Registration(TenantScoped, Timestamps, Versioned, Base):
     customer_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     deal_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
 
+    def protection_end(self) -> dt.datetime:
+        """`protection_ends_at` of a registration that was approved (set then, never cleared); ValueError if none."""
+        if self.protection_ends_at is None:
+            raise ValueError(f"registration {self.id} was never approved: it has no protection window")
+        return self.protection_ends_at
+
 
 class RegistrationConflict(TenantScoped, Base):
     """What a conflict check found for one registration. Vendors read these rows; partners never do

@@ -163,10 +163,10 @@ async def extend_registration(
     if days is not None and not 1 <= days <= MAX_DAYS:
         raise BadInput(f"days must be between 1 and {MAX_DAYS}", field="days")
     registration = await records.lock_for_change(session, Registration, registration_id, version, label="registration")
-    if registration.status != "approved" or registration.protection_ends_at <= now:
+    if registration.status != "approved" or registration.protection_end() <= now:
         state = "expired" if registration.status == "approved" else registration.status
         raise Conflict(f"this registration is {state}; only a protected one is extended", field="id")
-    ends_at = registration.protection_ends_at + dt.timedelta(days=days or await protection_days(session))
+    ends_at = registration.protection_end() + dt.timedelta(days=days or await protection_days(session))
     changes = {"protection_ends_at": ends_at, "extensions": registration.extensions + 1}
     await records.change(session, principal, registration, changes, action="registration.extend")
     emit(

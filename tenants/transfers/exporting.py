@@ -21,7 +21,7 @@ from tenants.partners.models import Partner
 from tenants.transfers.models import TransferChunk, TransferJob
 
 PAGE = 2000
-FIELDS: dict[str, tuple[type, tuple[str, ...]]] = {
+FIELDS: dict[str, tuple[type[Customer | Partner | Contact | Deal], tuple[str, ...]]] = {
     "customers": (
         Customer,
         ("id", "name", "domain", "industry", "size", "lifecycle_stage", "partner_id", "created_at"),
@@ -54,7 +54,7 @@ def _plain(value: Any) -> Any:
     return str(value) if hasattr(value, "as_tuple") else value
 
 
-def _encode(rows: list[dict], fmt: str, columns: tuple[str, ...], *, header: bool) -> bytes:
+def _encode(rows: list[dict[str, Any]], fmt: str, columns: tuple[str, ...], *, header: bool) -> bytes:
     if fmt == "jsonl":
         return b"".join(orjson.dumps(row) + b"\n" for row in rows)
     out = io.StringIO()
@@ -67,7 +67,7 @@ def _encode(rows: list[dict], fmt: str, columns: tuple[str, ...], *, header: boo
 
 async def run_export(sessions: async_sessionmaker[AsyncSession], requester: Principal, job_id: uuid.UUID) -> None:
     """Read as the requester (their row scope), write the file as the tenant's `system`. Safe to run twice."""
-    system = Principal.system(requester.tenant_id)
+    system = Principal.system(requester.require_tenant())
     async with tenant_session(sessions, system) as session:
         job = await session.get(TransferJob, (requester.tenant_id, job_id), with_for_update=True)
         if job is None or job.status == "finished":
@@ -98,6 +98,6 @@ async def run_export(sessions: async_sessionmaker[AsyncSession], requester: Prin
             break
         after = uuid.UUID(rows[-1]["id"])
     async with tenant_session(sessions, system) as session:
-        job = await session.get(TransferJob, (requester.tenant_id, job_id))
+        job = await session.get_one(TransferJob, (requester.tenant_id, job_id))
         job.status, job.processed_rows, job.finished_at = "finished", total, dt.datetime.now(dt.UTC)
         emit(session, system, "export.finished", "TransferJob", job_id, {"entity": job.entity, "rows": total})

@@ -13,7 +13,7 @@ import csv
 import datetime as dt
 import io
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
 from sqlalchemy import ARRAY, Text, any_, bindparam, cast, func, insert, select, update
@@ -67,7 +67,7 @@ def _last_record_end(text: str) -> int:
 
 
 def _clean(entity: str, raw: dict[str, str]) -> dict[str, Any]:
-    row = {k: (v or "").strip() or None for k, v in raw.items() if k in COLUMNS[entity]}
+    row: dict[str, Any] = {k: (v or "").strip() or None for k, v in raw.items() if k in COLUMNS[entity]}
     if entity == "contacts":
         if not row.get("customer_domain"):
             raise RowProblem("customer_domain is required")
@@ -121,11 +121,11 @@ async def run_import(sessions: async_sessionmaker[AsyncSession], tenant_id: uuid
                 await _apply(sessions, system, job_id, entity, batch)
     except (RowProblem, UnicodeDecodeError, csv.Error) as problem:
         async with tenant_session(sessions, system) as session:
-            job = await session.get(TransferJob, (tenant_id, job_id))
+            job = await session.get_one(TransferJob, (tenant_id, job_id))
             job.status, job.message, job.finished_at = "failed", str(problem)[:500], dt.datetime.now(dt.UTC)
         return
     async with tenant_session(sessions, system) as session:
-        job = await session.get(TransferJob, (tenant_id, job_id))
+        job = await session.get_one(TransferJob, (tenant_id, job_id))
         job.status, job.finished_at = "finished", dt.datetime.now(dt.UTC)
         emit(
             session,
@@ -159,7 +159,13 @@ async def _rows(records: AsyncIterator[list[str]], entity: str) -> AsyncIterator
             yield number, problem
 
 
-async def _apply(sessions, system: Principal, job_id: uuid.UUID, entity: str, batch: list) -> None:
+async def _apply(
+    sessions: async_sessionmaker[AsyncSession],
+    system: Principal,
+    job_id: uuid.UUID,
+    entity: str,
+    batch: list[tuple[int, Any]],
+) -> None:
     """One transaction per batch: the rows, their problems, and the job's progress together."""
     async with tenant_session(sessions, system) as session:
         counts = {"created": 0, "updated": 0, "unchanged": 0, "errors": 0}
@@ -186,13 +192,19 @@ async def _apply(sessions, system: Principal, job_id: uuid.UUID, entity: str, ba
         )
 
 
-def _texts(values) -> Any:
+def _texts(values: Iterable[str]) -> Any:
     """One array parameter instead of one parameter per value: a 1,000-value IN list costs PostgreSQL
     ~0.5 s to plan each time; `= any($1)` plans once."""
     return cast(bindparam(None, list(values), type_=ARRAY(Text)), ARRAY(Text))
 
 
-async def _upsert_companies(session, system, job_id, rows, model) -> dict[str, int]:
+async def _upsert_companies(
+    session: AsyncSession,
+    system: Principal,
+    job_id: uuid.UUID,
+    rows: list[tuple[int, dict[str, Any]]],
+    model: type[Customer | Partner],
+) -> dict[str, int]:
     """Bulk statements, no ORM objects: one select of the batch's keys, one insert, one update."""
     counts = {"created": 0, "updated": 0, "unchanged": 0, "errors": 0}
     columns = list(rows[0][1]) if rows else []
@@ -229,27 +241,34 @@ async def _upsert_companies(session, system, job_id, rows, model) -> dict[str, i
     return counts
 
 
-async def _customers(session, system, job_id, rows):
+async def _customers(
+    session: AsyncSession, system: Principal, job_id: uuid.UUID, rows: list[tuple[int, dict[str, Any]]]
+) -> dict[str, int]:
     return await _upsert_companies(session, system, job_id, rows, Customer)
 
 
-async def _partners(session, system, job_id, rows):
+async def _partners(
+    session: AsyncSession, system: Principal, job_id: uuid.UUID, rows: list[tuple[int, dict[str, Any]]]
+) -> dict[str, int]:
     return await _upsert_companies(session, system, job_id, rows, Partner)
 
 
-async def _contacts(session, system, job_id, rows) -> dict[str, int]:
+async def _contacts(
+    session: AsyncSession, system: Principal, job_id: uuid.UUID, rows: list[tuple[int, dict[str, Any]]]
+) -> dict[str, int]:
     counts = {"created": 0, "updated": 0, "unchanged": 0, "errors": 0}
     domains = {r["customer_domain"] for _, r in rows}
-    customers = {}
+    customers: dict[str | None, uuid.UUID] = {}
     for row in (await session.execute(select(Customer).where(Customer.domain == any_(_texts(domains))))).scalars():
         customers.setdefault(row.domain, row.id)
     emails = {r["email"].lower() for _, r in rows}
-    existing = {}
+    existing: dict[tuple[uuid.UUID | None, str], Contact] = {}
     stmt = select(Contact).where(
         func.lower(Contact.email) == any_(_texts(emails)), Contact.customer_id.in_(customers.values())
     )
-    for row in (await session.execute(stmt)).scalars():
-        existing[(row.customer_id, row.email.lower())] = row
+    for contact in (await session.execute(stmt)).scalars():
+        assert contact.email is not None  # the statement matched it on its email
+        existing[(contact.customer_id, contact.email.lower())] = contact
     for line, values in rows:
         customer_id = customers.get(values.pop("customer_domain"))
         if customer_id is None:

@@ -26,6 +26,9 @@ def check_url(url: str, *, allow_private: bool) -> None:
     except (socket.gaierror, UnicodeError):
         raise BadInput(f"cannot resolve {parts.hostname!r}", field="url") from None
     for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
+        host = info[4][0]
+        if not isinstance(host, str):  # (int, bytes): an IPv6 address on a Python built without IPv6
+            raise BadInput(f"cannot read an address of {parts.hostname!r}", field="url")
+        address = ipaddress.ip_address(host.split("%", 1)[0])
         if not address.is_global or address.is_multicast:
             raise BadInput(f"{parts.hostname} resolves to a non-public address ({address})", field="url")

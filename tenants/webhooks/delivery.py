@@ -129,7 +129,7 @@ async def record_attempt(
             error=error,
         )
     )
-    delivery = await session.get(WebhookDelivery, (await _tenant(session), claimed.delivery_id))
+    delivery = await session.get_one(WebhookDelivery, (await _tenant(session), claimed.delivery_id))
     delivery.last_status_code, delivery.last_error = status_code, error
     delay = None
     if status_code is not None and 200 <= status_code < 300:
