@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from tenants.activities.models import Activity
+from tenants.base import new_id
 from tenants.customers.models import Contact, Customer
 from tenants.deals.models import Deal, DealStageChange
 from tenants.identity.models import Invitation, Membership, User
@@ -79,12 +80,14 @@ def _placed_in_order(partners: Iterable[Partner]) -> list[uuid.UUID]:
     """Partners to place, each after its parent when both are placed in this flush."""
     pending = {p.id: p for p in partners}
     ordered: list[uuid.UUID] = []
+    visiting: set[uuid.UUID] = set()
 
     def place(partner: Partner) -> None:
-        if partner.id in ordered:
-            return
-        parent = pending.get(partner.parent_id)
-        if parent is not None and parent.id not in ordered:
+        if partner.id in ordered or partner.id in visiting:
+            return  # placed already, or a cycle (the database refuses it when the partner is placed)
+        visiting.add(partner.id)
+        parent = pending.get(partner.parent_id) if partner.parent_id is not None else None
+        if parent is not None:
             place(parent)
         ordered.append(partner.id)
 
@@ -103,7 +106,9 @@ ACTIVITY_REACH = text(
 )
 
 
-def _parent(session: Session, model: type, tenant_id: uuid.UUID, id_: uuid.UUID | None, column: str) -> Any:
+def _parent(
+    session: Session, model: type[Customer] | type[Deal], tenant_id: uuid.UUID, id_: uuid.UUID | None, column: str
+) -> Any:
     """A parent row's column, from the identity map or read (as the caller: what it may see of it)."""
     if id_ is None:
         return None
@@ -122,6 +127,8 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
     changes = Changes()
     placed: list[Partner] = []
     for row in session.new:
+        if isinstance(row, Partner | Deal) and row.id is None:
+            row.id = new_id()  # its column default, taken now: the changes below name it
         if isinstance(row, Customer):
             row.partner_ids = _ids(row.partner_id)  # a new customer has no deals yet
         elif isinstance(row, DealStageChange):
