@@ -12,7 +12,7 @@ from typing import Any
 from graphql import GraphQLError
 
 from authz.errors import Forbidden as PolicyForbidden
-from tenants.errors import DomainError
+from tenants.errors import DomainError, from_database
 
 log = logging.getLogger("channelgraph.errors")
 
@@ -47,6 +47,10 @@ def format_error(error: GraphQLError) -> dict[str, Any]:
             extensions["field"] = original.field
     elif isinstance(original, PolicyForbidden):
         code, message = "FORBIDDEN", f"not allowed: {original}"
+    elif original is not None and (refused := from_database(original)) is not None:
+        code, message = refused.code, refused.message
+        if refused.field:
+            extensions["field"] = refused.field
     elif isinstance(original, GraphQLError) and (original.extensions or {}).get("code") in CODES:
         code = original.extensions["code"]
         message = original.message
