@@ -62,7 +62,7 @@ class Transfers:
             return _error(404, "NOT_FOUND", "no such export")
         async with tenant_session(self.sessions, principal, read_only=True) as session:
             job = await session.get(TransferJob, (principal.tenant_id, job_id))
-        if job is None or job.direction != "export" or (job.created_by != principal.user_id and principal.user_id):
+        if job is None or job.direction != "export" or not job.requested_by(principal.user_id, principal.api_key_id):
             return _error(404, "NOT_FOUND", "no such export")
         if job.status != "finished":
             return _error(409, "CONFLICT", f"the export is {job.status}; try again when it is finished")

@@ -46,6 +46,7 @@ def new_id() -> uuid.UUID:
 
 
 DERIVED = {"derived": True}  # a column's `info`: kept by the write path, not business data (never audited)
+SECRET = {"secret": True}  # a column's `info`: a credential; replaced by a marker in every audit entry
 
 
 def reach_column() -> Mapped[list[uuid.UUID]]:

@@ -14,21 +14,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from authz.principal import Principal
 from tenants.audit.models import AuditEntry
 
-HIDDEN = frozenset({"password_hash", "secret_hash", "token_hash"})
+REDACTED = "[secret]"  # what an audit entry shows of a column declared secret (`tenants.base.SECRET`)
 
 
 def snapshot(row: Any) -> dict[str, Any]:
     """A JSON-safe picture of a mapped row's table columns (not its SQL expressions nor the columns the write
-    path derives), secrets left out."""
+    path derives); a column declared secret shows only a marker, so no credential is readable twice."""
     mapper = inspect(row).mapper
-    stored = [
-        attr
-        for attr in mapper.column_attrs
-        if getattr(attr.columns[0], "table", None) is mapper.local_table and not attr.columns[0].info.get("derived")
-    ]
-    return {
-        attr.key: _json(getattr(row, attr.key)) for attr in stored if attr.key not in HIDDEN and attr.key != "tenant_id"
-    }
+    found: dict[str, Any] = {}
+    for attr in mapper.column_attrs:
+        column = attr.columns[0]
+        if getattr(column, "table", None) is not mapper.local_table or column.info.get("derived"):
+            continue
+        if attr.key == "tenant_id":
+            continue
+        found[attr.key] = REDACTED if column.info.get("secret") else _json(getattr(row, attr.key))
+    return found
 
 
 def _json(value: Any) -> Any:

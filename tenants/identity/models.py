@@ -28,7 +28,17 @@ from sqlalchemy.orm import Mapped, column_property, mapped_column
 from sqlalchemy.sql.elements import SQLCoreOperations
 from sqlalchemy.sql.selectable import ScalarSelect
 
-from tenants.base import APP_SCHEMA, Base, TenantScoped, Timestamps, Versioned, reach_column, sql_list, utcnow_column
+from tenants.base import (
+    APP_SCHEMA,
+    SECRET,
+    Base,
+    TenantScoped,
+    Timestamps,
+    Versioned,
+    reach_column,
+    sql_list,
+    utcnow_column,
+)
 
 AUDIENCES = ("vendor", "partner", "customer")
 USER_STATUSES = ("invited", "active", "deactivated")
@@ -46,7 +56,7 @@ class User(TenantScoped, Timestamps, Versioned, Base):
     email: Mapped[str] = mapped_column(Text, nullable=False)
     name: Mapped[str] = mapped_column(Text, nullable=False)
     status: Mapped[str] = mapped_column(Text, nullable=False, server_default="invited")
-    password_hash: Mapped[str | None] = mapped_column(Text)
+    password_hash: Mapped[str | None] = mapped_column(Text, info=SECRET)
     partner_ids: Mapped[list[uuid.UUID]] = reach_column()
 
     if TYPE_CHECKING:  # the membership's values, mapped below once Membership exists
@@ -122,7 +132,7 @@ class Invitation(TenantScoped, Base):
     )
 
     user_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
-    token_hash: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary, nullable=False, info=SECRET)
     created_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     created_at: Mapped[dt.datetime] = utcnow_column()
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
@@ -149,7 +159,7 @@ class ApiKey(TenantScoped, Base):
 
     key_id: Mapped[str] = mapped_column(String(32), nullable=False)
     name: Mapped[str] = mapped_column(Text, nullable=False)
-    secret_hash: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    secret_hash: Mapped[bytes] = mapped_column(LargeBinary, nullable=False, info=SECRET)
     audience: Mapped[str] = mapped_column(Text, nullable=False)
     roles: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False)
     partner_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
+    String,
     Text,
     UniqueConstraint,
     Uuid,
@@ -51,6 +52,13 @@ class TransferJob(TenantScoped, Base):
     error_rows: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
     message: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    # The API key that asked for the job, when a key did (created_by is then null): exports are the requester's.
+    api_key_id: Mapped[str | None] = mapped_column(String(32))
+
+    def requested_by(self, user_id: uuid.UUID | None, api_key_id: str | None) -> bool:
+        """Whether this credential asked for the job: one rule for users and API keys."""
+        return self.created_by == user_id and self.api_key_id == api_key_id
+
     created_at: Mapped[dt.datetime] = utcnow_column()
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 

@@ -9,7 +9,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from authz.principal import Principal
-from tenants.audit.log import record
+from tenants.audit.log import record, snapshot
 from tenants.errors import BadInput
 from tenants.outbox.events import emit
 from tenants.transfers.models import ENTITIES, IMPORTABLE, TransferChunk, TransferJob
@@ -31,6 +31,7 @@ async def stage_import(
         entity=entity,
         filename=filename,
         created_by=principal.user_id,
+        api_key_id=principal.api_key_id,
     )
     session.add(job)
     await session.flush()
@@ -76,9 +77,11 @@ async def request_export(session: AsyncSession, principal: Principal, entity: st
         entity=entity,
         format=fmt,
         created_by=principal.user_id,
+        api_key_id=principal.api_key_id,
     )
     session.add(job)
     await session.flush()
+    await record(session, principal, "export.request", "TransferJob", job.id, after=snapshot(job))
     # The export runs as the requester (their scope, their field masks), so the event names them.
     emit(
         session,

@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tenants.base import APP_SCHEMA, Base, TenantScoped, Timestamps, Versioned, sql_list, utcnow_column
+from tenants.base import APP_SCHEMA, SECRET, Base, TenantScoped, Timestamps, Versioned, sql_list, utcnow_column
 
 DELIVERY_STATUSES = ("pending", "delivered", "dead")
 
@@ -32,7 +32,7 @@ class WebhookEndpoint(TenantScoped, Timestamps, Versioned, Base):
 
     url: Mapped[str] = mapped_column(Text, nullable=False)
     # The signing secret; shown once at creation, never returned by the API afterwards.
-    secret: Mapped[str] = mapped_column(Text, nullable=False)
+    secret: Mapped[str] = mapped_column(Text, nullable=False, info=SECRET)
     event_types: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True, server_default="true")
     description: Mapped[str | None] = mapped_column(Text)

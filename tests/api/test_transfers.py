@@ -197,3 +197,38 @@ async def test_an_export_is_downloaded_by_its_requester_when_finished(client, se
     assert (await client.get(path, headers={"authorization": f"Bearer {world.token('rep1')}"})).status_code == 403
     other = await client.get(path, headers={"authorization": f"Bearer {world.token('admin')}"})
     assert other.status_code == 404  # another user's export is not theirs to fetch
+
+
+async def _finished_export(client, sessions, world, authorization: str, principal: Principal) -> str:
+    body = await gql(client, EXPORT, {"e": "customers", "f": "CSV"}, authorization=authorization)
+    job_uuid = from_global_id(body["data"]["requestExport"]["id"], "TransferJob")[1]
+    await run_export(sessions, principal, job_uuid)
+    return f"/exports/{job_uuid}"
+
+
+async def test_an_export_is_its_requesters_whether_a_user_or_an_api_key(client, sessions, world):
+    """One rule for every credential: an API key downloads the exports it asked for, and no one else's."""
+    made = await gql(
+        client,
+        'mutation { createApiKey(input: {name: "exports", audience: VENDOR, roles: ["channel_manager"]}) { token } }',
+        token=world.token("owner"),
+    )
+    key = f"Bearer {made['data']['createApiKey']['token']}"
+    owner = f"Bearer {world.token('owner')}"
+    owners = Principal(
+        Audience.VENDOR, user_id=world.people["owner"].user_id, tenant_id=world.tenant_id, roles=frozenset({"owner"})
+    )
+    owners_export = await _finished_export(client, sessions, world, owner, owners)
+    key_id = made["data"]["createApiKey"]["token"].split("_")[1]
+    keys = Principal(
+        Audience.VENDOR, tenant_id=world.tenant_id, roles=frozenset({"channel_manager"}), api_key_id=key_id
+    )
+    keys_export = await _finished_export(client, sessions, world, key, keys)
+    assert (await client.get(owners_export, headers={"authorization": key})).status_code == 404
+    assert (await client.get(keys_export, headers={"authorization": owner})).status_code == 404
+    assert (await client.get(keys_export, headers={"authorization": key})).status_code == 200
+    assert (await client.get(owners_export, headers={"authorization": owner})).status_code == 200
+    audited = await gql(
+        client, '{ auditLog(first: 10, filter: {action: "export.request"}) { totalCount } }', token=world.token("owner")
+    )
+    assert audited["data"]["auditLog"]["totalCount"] == 2
