@@ -12,6 +12,7 @@ readers, never wider. `action` is the action needed to read one (node lookups, r
 
 from __future__ import annotations
 
+import decimal
 import enum as std_enum
 import inspect
 from collections.abc import Callable
@@ -72,7 +73,7 @@ class EntitySpec:
             if isinstance(spec, Column) and is_table_column(self.model, spec.column):
                 found.append((spec.name, _column_converter(spec.column, strawberry_field.type)))
             elif isinstance(spec, Money):
-                found.append((spec.name, _money_converter(spec, strawberry_field.type)))
+                found.append((spec.name, _money_converter(self.model, spec, strawberry_field.type)))
             elif isinstance(spec, ForeignId):
                 found.append((spec.name, _foreign_id_converter(spec)))
         return found
@@ -93,9 +94,20 @@ def _foreign_id_converter(spec: ForeignId) -> Callable[[Any], Any]:
     return convert
 
 
-def _money_converter(spec: Money, type_: Any) -> Callable[[Any], Any]:
+def _money_converter(model: Any, spec: Money, type_: Any) -> Callable[[Any], Any]:
+    """Money from two columns; the amount at the column's scale, as the database stores it (a row just written
+    holds the client's own spelling, `12.5`, where a read gives `12.50`)."""
     money = getattr(type_, "of_type", type_)
-    return lambda row: money(amount=getattr(row, spec.amount), currency=getattr(row, spec.currency))
+    scale = getattr(model.__table__.c[spec.amount].type, "scale", None)
+    step = None if scale is None else decimal.Decimal(1).scaleb(-scale)
+
+    def convert(row: Any) -> Any:
+        amount = getattr(row, spec.amount)
+        if step is not None and isinstance(amount, decimal.Decimal) and amount.is_finite():
+            amount = amount.quantize(step)
+        return money(amount=amount, currency=getattr(row, spec.currency))
+
+    return convert
 
 
 def _enum_of(type_: Any) -> type[std_enum.Enum] | None:

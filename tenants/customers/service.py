@@ -85,8 +85,8 @@ async def _check_customer(session: AsyncSession, principal: Principal, fields: d
 
 async def create_customer(session: AsyncSession, principal: Principal, fields: dict[str, Any]) -> Customer:
     fields = dict(fields)
-    if principal.audience is Audience.PARTNER:
-        fields.setdefault("partner_id", principal.partner_id)
+    if principal.audience is Audience.PARTNER and fields.get("partner_id") is None:
+        fields["partner_id"] = principal.partner_id  # a partner's customer is in its scope (null means its own)
     elif principal.audience is Audience.VENDOR:
         fields.setdefault("owner_id", principal.user_id)
     fields = await _check_customer(session, principal, fields)

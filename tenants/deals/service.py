@@ -100,7 +100,8 @@ async def create_deal(session: AsyncSession, principal: Principal, fields: dict[
     if not fields.get("customer_id"):
         raise BadInput("a deal needs a customer", field="customerId")
     if principal.audience is Audience.PARTNER:
-        fields.setdefault("partner_id", principal.partner_id)
+        if fields.get("partner_id") is None:
+            fields["partner_id"] = principal.partner_id
         fields.setdefault("source", "partner_sourced")
     elif principal.audience is Audience.VENDOR:
         fields.setdefault("owner_id", principal.user_id)

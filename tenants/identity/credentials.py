@@ -6,6 +6,8 @@ human-chosen passwords get argon2.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import hmac
 import secrets
@@ -61,8 +63,17 @@ def hash_password(password: str) -> str:
     return _passwords.hash(password)
 
 
+@functools.cache
+def _dummy_hash() -> str:
+    return _passwords.hash(secrets.token_urlsafe(16))
+
+
 def verify_password(password: str, stored: str | None) -> bool:
+    """Whether `password` matches; without a stored hash (an unknown user, no password yet), the same work is
+    done against a throwaway hash, so the answer's timing reveals nothing."""
     if not stored:
+        with contextlib.suppress(VerificationError, InvalidHashError):
+            _passwords.verify(_dummy_hash(), password)
         return False
     try:
         return _passwords.verify(stored, password)

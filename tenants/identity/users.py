@@ -151,9 +151,16 @@ async def accept_invitation(session: AsyncSession, principal: Principal, token: 
 
 
 async def verify_sign_in(session: AsyncSession, email: str, password: str) -> User:
-    """Run as the tenant's `system` principal. One error for every failure, so nothing is revealed."""
+    """Run as the tenant's `system` principal. One error for every failure, and the same work for an unknown
+    email (a password hash is checked either way), so nothing is revealed. A revoked member may not sign in."""
     user = await find_user_by_email(session, email)
-    if user is None or user.status != "active" or not verify_password(password, user.password_hash):
+    matches = verify_password(password, user.password_hash if user is not None else None)
+    if user is None or user.status != "active" or not matches:
+        raise Unauthenticated("wrong email or password")
+    membership = (
+        await session.execute(select(Membership.status).where(Membership.user_id == user.id))
+    ).scalar_one_or_none()
+    if membership != "active":
         raise Unauthenticated("wrong email or password")
     return user
 

@@ -45,20 +45,22 @@ PARTNERS = Listing(
 )
 
 
-def _check(fields: dict[str, Any]) -> dict[str, Any]:
+def _check(fields: dict[str, Any], *, creating: bool = False) -> dict[str, Any]:
     if "name" in fields and not (fields["name"] or "").strip():
         raise BadInput("name must not be empty", field="name")
     if fields.get("kind") is not None and fields["kind"] not in PARTNER_KINDS:
         raise BadInput(f"kind must be one of {', '.join(PARTNER_KINDS)}", field="kind")
     if fields.get("status") is not None and fields["status"] not in PARTNER_STATUSES:
         raise BadInput(f"status must be one of {', '.join(PARTNER_STATUSES)}", field="status")
-    if "domain" in fields or "website" in fields:
-        fields["domain"] = normalise_domain(fields.get("domain") or fields.get("website"))
+    if "domain" in fields:
+        fields["domain"] = normalise_domain(fields["domain"])
+    if creating and not fields.get("domain") and fields.get("website"):
+        fields["domain"] = normalise_domain(fields["website"])  # a new partner's domain defaults to its site's
     return fields
 
 
 async def create_partner(session: AsyncSession, principal: Principal, fields: dict[str, Any]) -> Partner:
-    fields = _check(dict(fields))
+    fields = _check(dict(fields), creating=True)
     if fields.get("parent_id"):
         await records.load(session, Partner, fields["parent_id"], label="parent partner")
     partner = Partner(id=uuid.uuid4(), tenant_id=principal.tenant_id, **fields)

@@ -90,9 +90,11 @@ async def approve_registration(
         assert f.other_registration_id is not None  # `detect` names the other registration of this kind
         other = await records.load(session, Registration, f.other_registration_id, label="registration")
         if other.status == "approved" and other.protection_end() <= now:
-            # Its window has ended and the expiry job has not run yet: expire it now.
+            # Its window has ended and the expiry job has not run yet: expire it now, unless the job did so
+            # while this waited for the row (the lock reads it afresh).
             other = await records.lock_for_change(session, Registration, other.id, None, label="registration")
-            await close_protection(session, principal, other, now)
+            if other.status == "approved":
+                await close_protection(session, principal, other, now)
         elif other.status == "approved":
             raise Conflict(
                 f"registration {other.id} of another partner for this customer is approved and protected until"

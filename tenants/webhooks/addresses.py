@@ -8,12 +8,16 @@ from urllib.parse import urlsplit
 
 from tenants.errors import BadInput
 
+MAX_URL = 2048
+
 
 def check_url(url: str, *, allow_private: bool) -> None:
     """Refuse URLs that are not http(s), or that resolve to private, loopback or link-local addresses.
 
     Checked when an endpoint is registered and again before every delivery (names can be re-pointed).
     """
+    if len(url) > MAX_URL:
+        raise BadInput(f"a webhook URL is at most {MAX_URL} characters", field="url")
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise BadInput("a webhook URL is http:// or https:// with a host", field="url")

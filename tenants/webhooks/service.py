@@ -58,7 +58,10 @@ async def update_endpoint(
     *,
     allow_private: bool,
 ) -> WebhookEndpoint:
-    if changes.get("url"):
+    for required in ("url", "event_types", "active"):
+        if required in changes and changes[required] is None:
+            raise BadInput(f"{required} cannot be cleared", field=required)
+    if "url" in changes:
         check_url(changes["url"], allow_private=allow_private)
     if "event_types" in changes:
         changes["event_types"] = _event_types(changes["event_types"])

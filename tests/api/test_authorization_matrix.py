@@ -16,6 +16,9 @@ from sqlalchemy import text
 from authz.principal import Principal
 from schema.relay import to_global_id
 from tenants.database import tenant_session
+from tenants.deals.service import create_deal
+from tenants.identity.users import create_member
+from tenants.partners.service import create_partner
 from tests.client import codes, gql
 from tests.world import World, build_world, snapshot
 
@@ -255,49 +258,34 @@ class Fresh:
         self._stage = 0
 
     async def prepare(self, case: Case) -> None:
+        """Fresh rows for the case, made through the services (as the tenant's system)."""
         self.values: dict[str, object] = {}
-        async with tenant_session(self.sessions, Principal.system(self.world.tenant_id)) as s:
-            t = self.world.tenant_id
-            self.values["partner"] = (
-                await s.execute(
-                    text(
-                        "insert into app.partners (tenant_id, id, name, kind) values (:t, gen_random_uuid(), 'Tmp', 'referral')"
-                        " returning id"
-                    ),
-                    {"t": t},
-                )
-            ).scalar()
-            self.values["deal"] = (
-                await s.execute(
-                    text(
-                        "insert into app.deals (tenant_id, id, title, customer_id, stage_id, currency, owner_id)"
-                        " values (:t, gen_random_uuid(), 'Tmp', :c, :s, 'USD', :o) returning id"
-                    ),
-                    {
-                        "t": t,
-                        "c": self.world.customers["direct"],
-                        "s": self.world.stages["Prospecting"],
-                        "o": self.world.people["rep1"].user_id,
-                    },
-                )
-            ).scalar()
-            user = (
-                await s.execute(
-                    text(
-                        "insert into app.users (tenant_id, id, email, name, status) values (:t, gen_random_uuid(),"
-                        " gen_random_uuid()::text || '@tmp.example', 'Tmp', 'active') returning id"
-                    ),
-                    {"t": t},
-                )
-            ).scalar()
-            await s.execute(
-                text(
-                    "insert into app.memberships (tenant_id, id, user_id, audience, roles)"
-                    " values (:t, gen_random_uuid(), :u, 'vendor', '{support}')"
-                ),
-                {"t": t, "u": user},
+        system = Principal.system(self.world.tenant_id)
+        async with tenant_session(self.sessions, system) as s:
+            partner = await create_partner(s, system, {"name": "Tmp", "kind": "referral"})
+            self.values["partner"] = partner.id
+            deal = await create_deal(
+                s,
+                system,
+                {
+                    "title": "Tmp",
+                    "customer_id": self.world.customers["direct"],
+                    "stage_id": self.world.stages["Prospecting"],
+                    "currency": "USD",
+                    "owner_id": self.world.people["rep1"].user_id,
+                },
             )
-            self.values["user"] = user
+            self.values["deal"] = deal.id
+            user = await create_member(
+                s,
+                system,
+                email=f"{uuid.uuid4()}@tmp.example",
+                name="Tmp",
+                audience="vendor",
+                roles=["support"],
+                status="active",
+            )
+            self.values["user"] = user.id
             versions = {}
             for table, key in (
                 ("partners", self.world.partners["sub"]),

@@ -257,3 +257,17 @@ async def test_argument_masks_on_both_read_paths(app, client, reference, world, 
         )
         for vendor in ("owner", "support", "rep2"):
             assert await names(path, world, vendor, {filter_key: value}) == expect_vendor
+
+
+async def test_a_rep_may_not_hand_its_account_to_another_owner(client, sessions, world):
+    """The owner-only row policy refuses the change; the answer is FORBIDDEN, never INTERNAL."""
+    to_rep2 = {
+        "in": {"id": cid(world, "direct"), "version": 1, "ownerId": to_global_id("User", world.people["rep2"].user_id)}
+    }
+    body = await refused_unchanged(client, sessions, world, UPDATE, to_rep2, world.token("rep1"), "FORBIDDEN")
+    assert "internal" not in body["errors"][0]["message"]
+
+
+async def test_a_partner_customer_without_a_partner_is_the_partners_own(client, sessions, world):
+    body = await gql(client, CREATE, {"in": {"name": "Nullco", "partnerId": None}}, token=world.token("dist_admin"))
+    assert body["data"]["createCustomer"]["customer"]["partner"] == {"name": "Northwind"}, body

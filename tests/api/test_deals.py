@@ -313,3 +313,13 @@ async def test_customer_may_not_select_vendor_or_partner_fields(client, referenc
         assert codes(compiled) == ["FORBIDDEN"] and compiled["data"] is None
         assert compiled["errors"][0]["extensions"]["field"] == field
         assert "errors" not in await gql(client, doc, {"id": did(world, "dist")}, token=world.token("owner"))
+
+
+async def test_a_payload_spells_amounts_as_a_read_does(client, world):
+    customer = to_global_id("Customer", world.customers["direct"])
+    made = await gql(
+        client, CREATE, {"in": {"title": "Cents", "customerId": customer, "amount": "12.5"}}, token=world.token("owner")
+    )
+    deal = made["data"]["createDeal"]["deal"]
+    read = await gql(client, LOOKUP, {"id": deal["id"]}, token=world.token("owner"))
+    assert deal["amount"] == read["data"]["deal"]["amount"] == {"amount": "12.50", "currency": "USD"}

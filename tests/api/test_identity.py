@@ -277,3 +277,17 @@ async def test_users_filter_within_the_callers_scope(app, client, sessions, new_
     foreign = await build_world(sessions, new_tenant, app.state.tokens.mint)
     assert codes(await gql(client, lookup, {"id": uid(world, "owner")}, token=foreign.token("owner"))) == ["NOT_FOUND"]
     assert f"owner@{slug}.example" not in await emails(client, foreign.token("owner"))
+
+
+async def test_a_revoked_member_cannot_sign_in_again(client, world):
+    invited = await invite(client, world.token("admin"), "leaver@identity.example")
+    pending = invited["data"]["inviteUser"]
+    accepted = await gql(client, ACCEPT, {"t": world.slug, "k": pending["invitationToken"], "p": PASSWORD})
+    assert "errors" not in accepted, accepted
+    credentials = {"t": world.slug, "e": "leaver@identity.example", "p": PASSWORD}
+    assert "errors" not in await gql(client, SIGN_IN, credentials)
+    assert "errors" not in await gql(client, REVOKE, {"u": pending["user"]["id"]}, token=world.token("admin"))
+    refused = await gql(client, SIGN_IN, credentials)
+    assert codes(refused) == ["UNAUTHENTICATED"]
+    wrong = await gql(client, SIGN_IN, credentials | {"e": "nobody@identity.example"})
+    assert refused["errors"][0]["message"] == wrong["errors"][0]["message"]  # the same answer as a stranger

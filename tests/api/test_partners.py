@@ -206,3 +206,13 @@ async def test_a_partner_cannot_move_under_itself_or_its_sub_partner(client, ses
     assert await names(client, world, "dist_admin") == {"Northwind", "Fabrikam"}
     deals = await answer(client, world, "dist_rep", "{ deals(first: 10) { edges { node { title } } } }")
     assert {e["node"]["title"] for e in deals["edges"]} == {"Deal dist", "Deal other"}
+
+
+async def test_changing_a_partners_website_keeps_its_domain(client, world):
+    body = await gql(
+        client,
+        "mutation($id: ID!) { updatePartner(input: {id: $id, version: 1, website: null}) { partner { website domain } } }",
+        {"id": pid(world, "dist")},
+        token=world.token("owner"),
+    )
+    assert body["data"]["updatePartner"]["partner"] == {"website": None, "domain": "northwind.example"}, body

@@ -158,11 +158,6 @@ async def test_versions_and_event_types_are_checked(app, client, sessions, new_t
     assert await state(sessions, world.tenant_id) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: update_endpoint checks the url only when truthy and passes explicit nulls to NOT NULL columns:"
-    " url '' is stored, url/eventTypes/active null are INTERNAL",
-)
 @pytest.mark.parametrize("change", [{"url": ""}, {"url": None}, {"eventTypes": None}, {"active": None}])
 async def test_an_update_cannot_blank_required_fields(client, sessions, world, change):
     endpoint = (await create(client, world.token("owner")))["data"]["createWebhookEndpoint"]["endpoint"]
