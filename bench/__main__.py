@@ -35,6 +35,10 @@ def parse(argv: list[str] | None) -> tuple[RunOptions, DataSpec]:
     p.add_argument("--scenarios", help=f"comma-separated subset of {','.join(scenarios.ALL_NAMES)}")
     p.add_argument("--systems", help="comma-separated subset of channelgraph,postgraphile,rawsql")
     p.add_argument("--workers", type=int, default=2, help="server processes for ChannelGraph and PostGraphile")
+    p.add_argument(
+        "--cg-port", type=int, default=RunOptions.cg_port, help="ChannelGraph's port (variants: +10, +11...)"
+    )
+    p.add_argument("--pgl-port", type=int, default=RunOptions.pgl_port, help="PostGraphile's port")
     p.add_argument("--seed", type=int, default=DataSpec.seed)
     p.add_argument("--tenants", type=int, default=DataSpec.tenants)
     p.add_argument("--partners", type=int, default=DataSpec.partners, help="per tenant")
@@ -80,6 +84,8 @@ def parse(argv: list[str] | None) -> tuple[RunOptions, DataSpec]:
         scenarios=tuple((a.scenarios or ",".join(scenarios.ALL_NAMES)).split(",")),
         systems=tuple((a.systems or "channelgraph,postgraphile,rawsql").split(",")),
         workers=a.workers,
+        cg_port=a.cg_port,
+        pgl_port=a.pgl_port,
         reload=a.reload,
         quick=a.quick,
         cg_variants=tuple(variants),
@@ -315,7 +321,7 @@ def measure(options: RunOptions, db, systems: list[str], servers: dict, rotation
                         if not server.running:
                             log(f"  restarting {system}")
                             server.start()
-                        return load.run_wrk(
+                        measured = load.run_wrk(
                             server.url,
                             requests[(name, system)],
                             concurrency=concurrency,
@@ -323,6 +329,8 @@ def measure(options: RunOptions, db, systems: list[str], servers: dict, rotation
                             server_pid=server.pid,
                             database=db.name,
                         )
+                        server.check_alive()  # a server that died under load makes the run an error
+                        return measured
 
                     try:
                         if options.warmup > 0:

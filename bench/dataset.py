@@ -300,6 +300,9 @@ class Persona:
     user_id: uuid.UUID
     partner_id: uuid.UUID | None
     roles: tuple[str, ...]
+    # A partner's scope (its partner and sub-partners), as `app.set_identity` computes it: PostGraphile's
+    # static settings need it spelled out.
+    partner_scope: tuple[uuid.UUID, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -322,7 +325,19 @@ async def rotation(db: Database) -> dict[str, list[RotationEntry]]:
         out: dict[str, list[RotationEntry]] = {"vendor": [], "partner": [], "deal": [], "create": []}
         for p in people:
             vendor = Persona(p["tenant_id"], "vendor", p["vendor_user_id"], None, ("admin",))
-            partner = Persona(p["tenant_id"], "partner", p["partner_user_id"], p["partner_id"], ("partner_admin",))
+            scope = await conn.fetch(
+                "select descendant_id from app.partner_ancestry where tenant_id = $1 and ancestor_id = $2 order by 1",
+                p["tenant_id"],
+                p["partner_id"],
+            )
+            partner = Persona(
+                p["tenant_id"],
+                "partner",
+                p["partner_user_id"],
+                p["partner_id"],
+                ("partner_admin",),
+                tuple(row["descendant_id"] for row in scope),
+            )
             out["vendor"].append(RotationEntry(vendor))
             out["partner"].append(RotationEntry(partner))
             deals = await conn.fetch(

@@ -251,6 +251,7 @@ def mint(secret: str, persona: Persona, ttl: dt.timedelta = dt.timedelta(hours=1
         "bench": {
             "audience": persona.audience,
             "partner_id": "" if persona.partner_id is None else str(persona.partner_id),
+            "partner_scope": "{" + ",".join(map(str, persona.partner_scope)) + "}" if persona.partner_scope else "",
             "roles": ",".join(persona.roles),
         },
     }
@@ -315,14 +316,12 @@ def bound_sql(scenario: Scenario) -> str:
 
 
 def pgbench_script(scenario: Scenario, size: int) -> str:
-    """One pgbench transaction: pick a rotation row, set the identity as ChannelGraph does (one `set_config`
-    round, transaction-local), run the scenario's SQL, commit."""
+    """One pgbench transaction: pick a rotation row, set the identity as ChannelGraph does (one
+    `app.set_identity` statement, transaction-local), run the scenario's SQL, commit."""
     begin = "begin;" if not scenario.read_only else "begin transaction read only;"
     identity = (
-        "select set_config('app.tenant_id', tenant_id, true) as s1, set_config('app.audience', audience, true) as s2,"
-        " set_config('app.user_id', user_id, true) as s3, set_config('app.partner_id', partner_id, true) as s4,"
-        " set_config('app.customer_id', '', true) as s5, set_config('app.roles', roles, true) as s6,"
-        " set_config('app.api_key_id', '', true) as s7, user_id, coalesce(deal_id::text, '') as deal_id,"
+        "select app.set_identity(tenant_id::uuid, audience, user_id::uuid, nullif(partner_id, '')::uuid, null,"
+        " roles, null) as s1, user_id, coalesce(deal_id::text, '') as deal_id,"
         " coalesce(customer_id::text, '') as customer_id, coalesce(stage_id::text, '') as stage_id"
         f" from {REQUESTS} where kind = '{scenario.rotation}' and idx = :i"
     )

@@ -34,6 +34,9 @@ function settingsFor(authorization) {
     "app.customer_id": "",
     "app.roles": String(who.roles || ""),
     "app.api_key_id": "",
+    // ChannelGraph's app.set_identity computes a partner's scope per transaction; PostGraphile's settings are
+    // static, so the harness spells the same scope out in the token.
+    "app.partner_scope": String(who.partner_scope || ""),
   };
 }
 

@@ -114,12 +114,9 @@ async def test_scenarios_run_on_a_loaded_tiny_data_set(database, app, client):
                 sql, names = _positional(text)
                 async with conn.transaction():
                     await conn.execute(
-                        "select set_config('app.tenant_id', $1, true), set_config('app.audience', $2, true),"
-                        " set_config('app.user_id', $3, true), set_config('app.partner_id', $4, true),"
-                        " set_config('app.roles', $5, true)",
-                        str(entry.persona.tenant_id), entry.persona.audience, str(entry.persona.user_id),
-                        "" if entry.persona.partner_id is None else str(entry.persona.partner_id),
-                        ",".join(entry.persona.roles),
+                        "select app.set_identity($1, $2, $3, $4, null, $5, null)",
+                        entry.persona.tenant_id, entry.persona.audience, entry.persona.user_id,
+                        entry.persona.partner_id, ",".join(entry.persona.roles),
                     )  # fmt: skip
                     results.append(await conn.fetchval(sql, *(values[n] for n in names)))
             assert results[0] and results[0] != "[]", scenario.name
