@@ -125,6 +125,17 @@ async def app(database: TestDatabase):
 
 
 @pytest_asyncio.fixture(loop_scope="session")
+async def reference(database) -> AsyncIterator[httpx.AsyncClient]:
+    """The same gateway with compiled reads off: every query on the resolver path, the reference answer."""
+    from gateway.app import create_app
+
+    application = create_app(make_settings(compiled_reads=False), database.app_url)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=application), base_url="http://test") as http:
+        yield http
+    await application.state.engine.dispose()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
 async def client(app) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
         yield http

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 
-import httpx
 import pytest
 import pytest_asyncio
 from graphql import (
@@ -35,7 +34,6 @@ from tenants.customers.service import create_contact, create_customer
 from tenants.database import tenant_session
 from tenants.deals.service import close_deal, create_deal
 from tests.client import gql
-from tests.conftest import make_settings
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -51,17 +49,6 @@ ROOT_FIELDS = [
     "pipeline",
     "pipelineStages",
 ]
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def reference(database):
-    """The same gateway with every query on the resolver path."""
-    from gateway.app import create_app
-
-    application = create_app(make_settings(compiled_reads=False), database.app_url)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=application), base_url="http://test") as http:
-        yield http
-    await application.state.engine.dispose()
 
 
 @pytest_asyncio.fixture(loop_scope="session")

@@ -4,13 +4,10 @@ argument masks (a filter over a field the caller may not read is refused naming 
 
 from __future__ import annotations
 
-import httpx
 import pytest
-import pytest_asyncio
 
 from schema.relay import to_global_id
 from tests.client import codes, gql
-from tests.conftest import make_settings
 from tests.world import build_world, snapshot
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -27,17 +24,6 @@ CREATE_CONTACT = """mutation($in: CreateContactInput!) { createContact(input: $i
     contact { id name firstName lastName version customer { name } } } }"""
 UPDATE_CONTACT = """mutation($in: UpdateContactInput!) { updateContact(input: $in) {
     contact { name lastName email version } } }"""
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def reference(database):
-    """The same gateway with compiled reads off: every query on the resolver path."""
-    from gateway.app import create_app
-
-    application = create_app(make_settings(compiled_reads=False), database.app_url)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=application), base_url="http://test") as http:
-        yield http
-    await application.state.engine.dispose()
 
 
 def cid(world, key: str) -> str:

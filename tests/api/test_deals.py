@@ -7,9 +7,7 @@ from __future__ import annotations
 import decimal
 import uuid
 
-import httpx
 import pytest
-import pytest_asyncio
 
 from authz.principal import Audience, Principal
 from schema.relay import to_global_id
@@ -19,7 +17,6 @@ from tenants.deals.service import create_deal
 from tenants.identity.users import create_member
 from tenants.platform import provisioning
 from tests.client import codes, gql
-from tests.conftest import make_settings
 from tests.world import snapshot
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -39,17 +36,6 @@ TITLES = """query($f: DealFilterInput, $o: DealOrder! = CREATED_AT) { deals(firs
 PIPELINE = "{ pipeline { stage { name } dealCount amounts { amount currency } } }"
 STAGES = ["Prospecting", "Qualification", "Proposal", "Negotiation", "Closed Won", "Closed Lost"]
 PARTNER_VIEW = "id title probability version source stage { name } partner { name }"  # no vendor-only fields
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def reference(database):
-    """The same gateway with compiled reads off: every query on the resolver path."""
-    from gateway.app import create_app
-
-    application = create_app(make_settings(compiled_reads=False), database.app_url)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=application), base_url="http://test") as http:
-        yield http
-    await application.state.engine.dispose()
 
 
 def did(world, key: str) -> str:
