@@ -79,8 +79,18 @@ async def bootstrap(admin_url: str, database: str, roles: Roles) -> None:
     try:
         # Nobody but the owner creates objects; the runtime roles only use what migrations grant.
         await conn.execute("revoke create on schema public from public")
+        await _trigram_search(conn)
     finally:
         await conn.close()
+
+
+async def _trigram_search(conn: asyncpg.Connection) -> None:
+    """`pg_trgm` (the migrations create it too), with its similarity operator declared leakproof where the
+    administrator may: it returns a boolean and raises for no input, and only a leakproof operator may use an
+    index under row security — else the conflict check's trigram search reads the whole tenant's rows."""
+    await conn.execute("create extension if not exists pg_trgm with schema public")
+    if await conn.fetchval("select rolsuper from pg_roles where rolname = current_user"):
+        await conn.execute("alter function public.similarity_op(text, text) leakproof")
 
 
 async def drop(admin_url: str, database: str, roles: Roles) -> None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKeyConstraint, Index, Text, Uuid, func, literal_column, text
+from sqlalchemy import CheckConstraint, ForeignKeyConstraint, Index, Text, Uuid, event, func, literal_column, text
 from sqlalchemy.orm import Mapped, column_property, mapped_column
 
 from tenants.base import APP_SCHEMA, Base, TenantScoped, Timestamps, Versioned, reach_column, sql_list
+from tenants.matching.keys import company_keys
 
 LIFECYCLE_STAGES = ("lead", "prospect", "customer", "churned")
 COMPANY_SIZES = ("1-10", "11-50", "51-200", "201-1000", "1001-5000", "5000+")
@@ -24,7 +26,12 @@ class Customer(TenantScoped, Timestamps, Versioned, Base):
         Index("ix_customers_tenant_id_domain", "tenant_id", "domain"),
         Index("ix_customers_tenant_id_domain_key", "tenant_id", "domain_key"),
         Index("ix_customers_tenant_id_name_key", "tenant_id", "name_key"),
-        Index("ix_customers_tenant_id_name_block", "tenant_id", "name_block"),
+        Index(
+            "ix_customers_name_key_trgm",
+            "name_key",
+            postgresql_using="gin",
+            postgresql_ops={"name_key": "gin_trgm_ops"},
+        ),
         Index("ix_customers_tenant_id_created_at_id", "tenant_id", "created_at", "id"),
         {"schema": APP_SCHEMA},
     )
@@ -36,11 +43,19 @@ class Customer(TenantScoped, Timestamps, Versioned, Base):
     lifecycle_stage: Mapped[str] = mapped_column(Text, nullable=False, server_default="prospect")
     owner_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     partner_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
-    # Matching keys (tenants.matching), kept by the service whenever name or domain change.
+    # Matching keys (`tenants.matching.keys`), set from name and domain on every ORM write (below) and by the
+    # bulk import, which writes without the ORM.
     domain_key: Mapped[str | None] = mapped_column(Text)
     name_key: Mapped[str | None] = mapped_column(Text)
-    name_block: Mapped[str | None] = mapped_column(Text)
     partner_ids: Mapped[list[uuid.UUID]] = reach_column()
+
+
+@event.listens_for(Customer, "before_insert")
+@event.listens_for(Customer, "before_update")
+def _keep_keys(_mapper: Any, _connection: Any, customer: Customer) -> None:
+    for column, value in company_keys(customer.name, customer.domain).items():
+        if getattr(customer, column) != value:
+            setattr(customer, column, value)
 
 
 class Contact(TenantScoped, Timestamps, Versioned, Base):

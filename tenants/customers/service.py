@@ -18,8 +18,6 @@ from tenants.errors import BadInput, Conflict
 from tenants.filters import Criterion, Listing
 from tenants.identity.models import User
 from tenants.identity.users import EMAIL
-from tenants.matching.domains import registrable_domain
-from tenants.matching.names import name_block, name_key
 from tenants.pagination import SortKey
 from tenants.partners.models import Partner
 from tenants.text_search import contains, normalise_domain
@@ -70,10 +68,6 @@ async def _check_customer(session: AsyncSession, principal: Principal, fields: d
         raise BadInput(f"size must be one of {', '.join(COMPANY_SIZES)}", field="size")
     if "domain" in fields:
         fields["domain"] = normalise_domain(fields["domain"])
-        fields["domain_key"] = registrable_domain(fields["domain"])
-    if "name" in fields:
-        fields["name_key"] = name_key(fields["name"])
-        fields["name_block"] = name_block(fields["name_key"])
     if fields.get("owner_id"):
         await records.load(session, User, fields["owner_id"], label="owner")
     if fields.get("partner_id"):

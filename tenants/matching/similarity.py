@@ -1,21 +1,31 @@
 """Scoring how likely two company records are the same customer, and saying which rule matched.
 
 Rules, strongest first: the same host (`domain`, 100); the same registrable domain through a subdomain
-(`registrable_domain`, 95); the same normalised name (`name`, 90); similar normalised names in the
-same name block (`similar_name`, nine tenths of the similarity in percent, for a similarity of at least
-`FUZZY_THRESHOLD`). The best rule wins. Each rule implies a shared stored key (registrable domain, name
-key, name block), so what the scorer can match the database can fetch by equality.
+(`registrable_domain`, 95); the same normalised name (`name`, 90); a similar name (`similar_name`, nine
+tenths of its similarity in percent). The best rule wins.
+
+Two names are similar when every identifying word of one has a counterpart in the other — the same word
+(German umlauts written out or not: `Mueller`/`Müller`), a word that sounds the same with the same vowels
+(Metaphone: `Akme`/`Acme`, not `Wagner`/`Wegner`), or a long word with one typo (`Pharmaceutical`/
+`Pharmaceuticals`, `Schnieder`/`Schneider`) — in any order, and what the other has beyond them is only group
+words (`Group`, `Holding`) and legal forms. Names in the wide scripts (Chinese, Japanese, Korean) are compared by
+their normalised keys only: a character of difference there is another company (华为/华夏).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from difflib import SequenceMatcher
+
+import jellyfish
+from rapidfuzz import fuzz
 
 from tenants.matching.domains import host_of, registrable_domain
-from tenants.matching.names import name_block, name_key, name_tokens
+from tenants.matching.names import GROUP_WORDS, LEGAL_WORDS, is_wide, name_key, name_tokens
 
-FUZZY_THRESHOLD = 80
+LONG_WORD = 7  # a word this long may carry one typo (a letter added, dropped, changed or two swapped)
+LONGER_WORD = 10  # ...and this long, two
+VOWELS = frozenset("aeiouy")
+_UMLAUTS = (("ae", "a"), ("oe", "o"), ("ue", "u"))
 
 
 @dataclass(frozen=True)
@@ -37,19 +47,60 @@ class Match:
 REASONS = {
     "domain": "same domain",
     "registrable_domain": "same registrable domain (a subdomain of it)",
-    "name": "same company name once case, punctuation and legal form are set aside",
-    "similar_name": "similar company name",
+    "name": "same company name once case, punctuation, legal form and region are set aside",
+    "similar_name": "similar company name (the same words in another order, spelled or typed differently)",
 }
 
 
+def _umlauts_folded(word: str) -> str:
+    """`mueller` -> `muller` (as `Müller` is already), and British `-our` as American `-or`."""
+    for written, letter in _UMLAUTS:
+        word = word.replace(written, letter)
+    if word.endswith("our") and len(word) > 4:
+        word = word[:-3] + "or"
+    return word
+
+
+def _same_word(a: str, b: str) -> bool:
+    a, b = _umlauts_folded(a), _umlauts_folded(b)
+    if a == b or f"{a}s" == b or f"{b}s" == a:  # the plural is the same word
+        return True
+    vowels = sorted(c for c in a if c in VOWELS) == sorted(c for c in b if c in VOWELS)
+    if vowels and jellyfish.metaphone(a) == jellyfish.metaphone(b):
+        return True
+    shorter = min(len(a), len(b))
+    typos = 2 if shorter >= LONGER_WORD else 1 if shorter >= LONG_WORD else 0
+    return a[0] == b[0] and jellyfish.damerau_levenshtein_distance(a, b) <= typos
+
+
+def _covers(words: list[str], others: list[str]) -> bool:
+    """Every word of `words` pairs with its own word of `others`; the rest of `others` is group words or legal
+    forms (one that stands inside a name: "Globex Systems, Inc. (EMEA)")."""
+    left = list(others)
+    for word in sorted(words, key=len, reverse=True):
+        partner = next((o for o in left if o == word), None) or next((o for o in left if _same_word(word, o)), None)
+        if partner is None:
+            return False
+        left.remove(partner)
+    return all(o in GROUP_WORDS or o in LEGAL_WORDS for o in left)
+
+
 def name_similarity(a: str | None, b: str | None) -> int:
-    """0-100: the better of character similarity of the compact names and of their sorted words."""
+    """0-100: the better of the spelling similarity of the compact names and of their sorted words."""
     ta, tb = name_tokens(a), name_tokens(b)
     if not ta or not tb:
         return 0
-    compact = SequenceMatcher(None, "".join(ta), "".join(tb), autojunk=False).ratio()
-    ordered = SequenceMatcher(None, " ".join(sorted(ta)), " ".join(sorted(tb)), autojunk=False).ratio()
-    return round(100 * max(compact, ordered))
+    return round(max(fuzz.ratio("".join(ta), "".join(tb)), fuzz.token_sort_ratio(" ".join(ta), " ".join(tb))))
+
+
+def similar_names(a: str | None, b: str | None) -> bool:
+    ta, tb = name_tokens(a), name_tokens(b)
+    if not ta or not tb or is_wide(ta[0]) or is_wide(tb[0]):
+        return False
+    if _umlauts_folded("".join(ta)) == _umlauts_folded("".join(tb)):
+        return True  # the same letters split into other words: "Logistik Systeme" / "Logistiksysteme"
+    shorter, longer = sorted((ta, tb), key=len)
+    return _covers(shorter, longer)
 
 
 def compare(subject: Company, other: Company) -> Match | None:
@@ -63,10 +114,6 @@ def compare(subject: Company, other: Company) -> Match | None:
         return None
     if subject_key == other_key:
         return Match("name", 90)
-    # Only names in the same block are compared: the database fetches candidates (and approvals lock) by
-    # block, so every match the scorer can make is one the conflict check can find.
-    if name_block(subject_key) == name_block(other_key):
-        similarity = name_similarity(subject.name, other.name)
-        if similarity >= FUZZY_THRESHOLD:
-            return Match("similar_name", similarity * 9 // 10)
+    if similar_names(subject.name, other.name):
+        return Match("similar_name", name_similarity(subject.name, other.name) * 9 // 10)
     return None

@@ -2,9 +2,9 @@
 protected, links or creates the customer, opens a partner-sourced deal for the registering partner,
 and starts the protection window (the tenant's `protection_days`).
 
-The race between conflicting approvals is settled in the database: advisory transaction locks on the
-customer's keys serialise them (see `conflicts.lock_customer`), the check runs after the locks on fresh
-rows, and a partial unique index allows one approved registration per registrable domain.
+The race between conflicting approvals is settled in the database: an advisory transaction lock serialises
+the tenant's submissions and approvals (see `conflicts.lock_customer`), the check runs after the lock on
+fresh rows, and a partial unique index allows one approved registration per registrable domain.
 """
 
 from __future__ import annotations
@@ -75,8 +75,8 @@ async def approve_registration(
     open a partner-sourced deal for the registering partner, and start the protection window."""
     channel_team(principal)
     now = now or utcnow()
-    # The customer's locks first, then the row: approvals of conflicting registrations queue on the same
-    # keys before either holds a row the other needs (keys never change after submission).
+    # The lock first, then the row: approvals of conflicting registrations queue on the same lock before
+    # either holds a row the other needs.
     await conflicts.lock_customer(
         session, await records.load(session, Registration, registration_id, label="registration")
     )

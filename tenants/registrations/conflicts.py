@@ -1,8 +1,9 @@
 """Conflict checks: other partners' claims and the vendor's own deals on the same customer.
 
-Candidates are fetched by equality on the stored keys (registrable domain, normalised name, name block),
-which indexes serve and which stay leakproof under row security (ILIKE and pg_trgm are not); the scorer
-in `tenants.matching.similarity` then runs in Python over that short list.
+Candidates are fetched by the stored keys: equality on the registrable domain and the normalised name, and
+trigram similarity of the normalised name (`pg_trgm`, a GIN index; typos, other word orders) — all under the
+caller's row policies. The scorer in `tenants.matching.similarity` then decides over that short list, and
+says which rule matched with what score.
 
 A partner may not read other partners' registrations or the vendor's deals, so the check runs in a
 `system` step inside the caller's transaction, and what a partner gets back is redacted: the kind of
@@ -14,8 +15,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, delete, or_, select, text
+from sqlalchemy import ColumnElement, delete, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from authz.principal import Audience, Principal
@@ -51,31 +53,32 @@ class Found:
         return Found(self.kind, self.match)
 
 
-def lock_keys(registration: Registration) -> list[str]:
-    """Every key a conflicting registration must share with this one (the candidates' keys)."""
-    keys = [
-        f"domain:{registration.domain_key}" if registration.domain_key else None,
-        f"name:{registration.name_key}" if registration.name_key else None,
-        f"block:{registration.name_block}" if registration.name_block else None,
-    ]
-    return sorted(f"registration:{registration.tenant_id}:{k}" for k in keys if k)
-
-
 async def lock_customer(session: AsyncSession, registration: Registration) -> None:
-    """Serialise checks and approvals of registrations that could conflict: transaction-level advisory
-    locks on each candidate key, in one global order (no deadlocks). Any two registrations the scorer
-    could match share a key, so their approvals never run side by side."""
-    for key in lock_keys(registration):
-        await session.execute(text("select pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key})
+    """Serialise checks and approvals of registrations that could conflict: one transaction-level advisory
+    lock per tenant. Similar names share no key a finer lock could take (a typo in the first word, another
+    word order), and submissions and approvals are short, so the tenant's registrations queue on one lock."""
+    key = f"registration:{registration.tenant_id}"
+    await session.execute(text("select pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key})
 
 
-def _same_keys(model: type[Registration | Customer], registration: Registration) -> ColumnElement[bool]:
+def _candidates(model: type[Registration | Customer], registration: Registration) -> ColumnElement[bool]:
+    """Rows sharing a key with the registration, or with a name of similar trigrams (`pg_trgm`'s `%`, at its
+    default similarity threshold of 0.3: wide enough for the scorer, narrow enough for the index)."""
     conditions = [
         model.domain_key == registration.domain_key if registration.domain_key else None,
         model.name_key == registration.name_key if registration.name_key else None,
-        model.name_block == registration.name_block if registration.name_block else None,
+        model.name_key.op("%")(registration.name_key) if registration.name_key else None,
     ]
     return or_(*(c for c in conditions if c is not None))
+
+
+def _closest(model: type[Registration | Customer], registration: Registration) -> list[ColumnElement[Any]]:
+    """Candidates in order of likeness (the same domain first, then by name), so the `MAX_CANDIDATES` kept are
+    the best ones."""
+    return [
+        model.domain_key.is_distinct_from(registration.domain_key),
+        func.similarity(func.coalesce(model.name_key, ""), registration.name_key or "").desc(),
+    ]
 
 
 async def detect(session: AsyncSession, registration: Registration) -> list[Found]:
@@ -87,11 +90,12 @@ async def detect(session: AsyncSession, registration: Registration) -> list[Foun
     others = await session.execute(
         select(Registration)
         .where(
-            _same_keys(Registration, registration),
+            _candidates(Registration, registration),
             Registration.status.in_(CLAIMING),
             Registration.partner_id != registration.partner_id,
             Registration.id != registration.id,
         )
+        .order_by(*_closest(Registration, registration))
         .limit(MAX_CANDIDATES)
         .execution_options(populate_existing=True)
     )
@@ -104,7 +108,8 @@ async def detect(session: AsyncSession, registration: Registration) -> list[Foun
                 claimed_deals.add(other.deal_id)
     customers = (
         select(Customer.id, Customer.name, Customer.domain)
-        .where(_same_keys(Customer, registration), Customer.archived_at.is_(None))
+        .where(_candidates(Customer, registration), Customer.archived_at.is_(None))
+        .order_by(*_closest(Customer, registration))
         .limit(MAX_CANDIDATES)
     )
     matches = {

@@ -54,7 +54,12 @@ class Registration(TenantScoped, Timestamps, Versioned, Base):
         ),
         Index("ix_registrations_tenant_id_domain_key", "tenant_id", "domain_key"),
         Index("ix_registrations_tenant_id_name_key", "tenant_id", "name_key"),
-        Index("ix_registrations_tenant_id_name_block", "tenant_id", "name_block"),
+        Index(
+            "ix_registrations_name_key_trgm",
+            "name_key",
+            postgresql_using="gin",
+            postgresql_ops={"name_key": "gin_trgm_ops"},
+        ),
         Index("ix_registrations_tenant_id_partner_id", "tenant_id", "partner_id"),
         Index("ix_registrations_tenant_id_deal_id", "tenant_id", "deal_id"),
         Index(
@@ -72,7 +77,6 @@ class Registration(TenantScoped, Timestamps, Versioned, Base):
     company_name: Mapped[str] = mapped_column(Text, nullable=False)
     company_domain: Mapped[str | None] = mapped_column(Text)
     name_key: Mapped[str | None] = mapped_column(Text)
-    name_block: Mapped[str | None] = mapped_column(Text)
     domain_key: Mapped[str | None] = mapped_column(Text)
     contact_name: Mapped[str | None] = mapped_column(Text)
     contact_email: Mapped[str | None] = mapped_column(Text)

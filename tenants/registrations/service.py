@@ -20,7 +20,8 @@ from tenants.errors import BadInput, Conflict, Forbidden
 from tenants.filters import Criterion, Listing
 from tenants.identity.users import EMAIL
 from tenants.matching.domains import registrable_domain
-from tenants.matching.names import name_block, name_key
+from tenants.matching.keys import company_keys
+from tenants.matching.names import name_key
 from tenants.money import check_amount, check_currency
 from tenants.outbox.events import emit
 from tenants.pagination import SortKey
@@ -104,15 +105,12 @@ async def submit_registration(
 ) -> tuple[Registration, list[Found]]:
     """Record a registration and the conflicts it meets; a partner gets those conflicts redacted."""
     fields = await _check(session, principal, dict(fields))
-    key = name_key(fields["company_name"])
     registration = Registration(
         id=uuid.uuid4(),
         tenant_id=principal.tenant_id,
         status="submitted",
         submitted_by=principal.user_id,
-        name_key=key,
-        name_block=name_block(key),
-        domain_key=registrable_domain(fields["company_domain"]),
+        **company_keys(fields["company_name"], fields["company_domain"]),
         **fields,
     )
     await conflicts.lock_customer(session, registration)

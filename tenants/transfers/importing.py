@@ -12,8 +12,9 @@ import codecs
 import csv
 import datetime as dt
 import io
+import typing
 import uuid
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import ARRAY, Text, any_, bindparam, cast, func, insert, select, update
@@ -21,9 +22,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from authz.principal import Principal
 from tenants import reach
+from tenants.audit import log as audit
 from tenants.customers.models import COMPANY_SIZES, LIFECYCLE_STAGES, Contact, Customer
 from tenants.database import tenant_session
 from tenants.identity.users import EMAIL
+from tenants.matching.keys import company_keys
 from tenants.outbox.events import emit
 from tenants.partners.models import PARTNER_KINDS, PARTNER_STATUSES, Partner
 from tenants.text_search import normalise_domain
@@ -205,8 +208,11 @@ async def _upsert_companies(
     rows: list[tuple[int, dict[str, Any]]],
     model: type[Customer | Partner],
 ) -> dict[str, int]:
-    """Bulk statements, no ORM objects: one select of the batch's keys, one insert, one update."""
+    """Bulk statements: one select of the batch's keys, one insert, and the changed rows updated; an audit
+    entry for every row created or changed, as the services write them."""
     counts = {"created": 0, "updated": 0, "unchanged": 0, "errors": 0}
+    if model is Customer:  # the same matching keys as every other way a customer is written
+        rows = [(line, values | company_keys(values["name"], values["domain"])) for line, values in rows]
     columns = list(rows[0][1]) if rows else []
     domains = {r["domain"] for _, r in rows if r["domain"]}
     names = {r["name"] for _, r in rows if not r["domain"]}
@@ -219,7 +225,8 @@ async def _upsert_companies(
         stmt = select(*wanted).where(model.domain.is_(None), model.name == any_(_texts(names)))
         for row in (await session.execute(stmt)).mappings():
             existing.setdefault(("n", row["name"]), dict(row))
-    inserts, updates = [], []
+    inserts: list[dict[str, Any]] = []
+    updates: dict[uuid.UUID, dict[str, Any]] = {}
     for _, values in rows:
         key = ("d", values["domain"]) if values["domain"] else ("n", values["name"])
         found = existing.get(key)
@@ -227,16 +234,34 @@ async def _upsert_companies(
             existing[key] = {"id": uuid.uuid4(), "version": 1, **values}
             inserts.append({"tenant_id": system.tenant_id, **existing[key]})
         elif any(found[k] != v for k, v in values.items()):
-            found.update(values, version=found["version"] + 1)
-            updates.append({"tenant_id": system.tenant_id, **found})
+            found.update(values)
+            updates[found["id"]] = values
         else:
             counts["unchanged"] += 1
+    label = model.__name__.lower()
     if inserts:
-        await session.execute(insert(model), inserts)
+        created = typing.cast(
+            "Sequence[Customer | Partner]",
+            (await session.execute(insert(model).returning(model), inserts)).scalars().all(),
+        )
         if model is Partner:  # a bulk insert bypasses the ORM: new partners join the closure table here
             await reach.keep(session, reach.Changes(partners=[row["id"] for row in inserts]))
+        for made in created:
+            await audit.record(session, system, f"{label}.create", model.__name__, made.id, after=audit.snapshot(made))
     if updates:
-        await session.execute(update(model), updates)  # by primary key, one executemany
+        changed = typing.cast(
+            "Sequence[Customer | Partner]",
+            (await session.execute(select(model).where(model.id.in_(list(updates))))).scalars().all(),
+        )
+        befores = {one.id: audit.snapshot(one) for one in changed}
+        for one in changed:
+            for column, value in updates[one.id].items():
+                setattr(one, column, value)
+            one.version += 1
+        await session.flush()
+        for one in changed:
+            before, after = befores[one.id], audit.snapshot(one)
+            await audit.record(session, system, f"{label}.update", model.__name__, one.id, before=before, after=after)
     counts["created"], counts["updated"] = len(inserts), len(updates)
     return counts
 
@@ -262,6 +287,9 @@ async def _contacts(
     for row in (await session.execute(select(Customer).where(Customer.domain == any_(_texts(domains))))).scalars():
         customers.setdefault(row.domain, row.id)
     emails = {r["email"].lower() for _, r in rows}
+    created: list[Contact] = []
+    changed: dict[uuid.UUID, Contact] = {}
+    befores: dict[uuid.UUID, dict[str, Any]] = {}
     existing: dict[tuple[uuid.UUID | None, str], Contact] = {}
     stmt = select(Contact).where(
         func.lower(Contact.email) == any_(_texts(emails)), Contact.customer_id.in_(customers.values())
@@ -284,15 +312,22 @@ async def _contacts(
         if found is None:
             existing[key] = Contact(id=uuid.uuid4(), tenant_id=system.tenant_id, customer_id=customer_id, **values)
             session.add(existing[key])
-            counts["created"] += 1
+            created.append(existing[key])
         elif any(getattr(found, k) != v for k, v in values.items()):
+            befores.setdefault(found.id, audit.snapshot(found))
             for k, v in values.items():
                 setattr(found, k, v)
             found.version += 1
-            counts["updated"] += 1
+            changed[found.id] = found
         else:
             counts["unchanged"] += 1
     await session.flush()
+    for contact in created:
+        await audit.record(session, system, "contact.create", "Contact", contact.id, after=audit.snapshot(contact))
+    for contact in changed.values():
+        before, after = befores[contact.id], audit.snapshot(contact)
+        await audit.record(session, system, "contact.update", "Contact", contact.id, before=before, after=after)
+    counts["created"], counts["updated"] = len(created), len(changed)
     return counts
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tenants.matching.domains import host_of, registrable_domain
-from tenants.matching.names import name_block, name_key
+from tenants.matching.names import name_key
 from tenants.matching.similarity import Company, compare
 
 # (registration, other record, expected rule or None, expected score or None)
@@ -36,11 +36,20 @@ CASES = [
     (("삼성전자 주식회사", None), ("삼성전자", None), "name", 90),
     # Similar names: fuzzy, scored at nine tenths of the similarity.
     (("Acme Widgets Ltd", None), ("ACME Widget", None), "similar_name", 86),
-    # Names are compared only within one block (their first characters): reordered words are not found.
-    (("Widgets Acme", None), ("Acme Widgets", None), None, None),
-    (("阿里巴巴网络技术有限公司", None), ("阿里巴巴(中国)网络技术有限公司", None), "similar_name", 80),
+    # Reordered words, a typo in the first word, transliteration, region and industry words in Chinese.
+    (("Widgets Acme", None), ("Acme Widgets", None), "similar_name", 90),
+    (("Akme Robotics", None), ("Acme Robotics", None), "similar_name", 82),
+    (("Mueller Maschinenbau", None), ("Müller Maschinenbau", None), "similar_name", 87),
+    (("Яндекс", None), ("Yandex", None), "similar_name", 69),
+    (("北京字节跳动科技有限公司", None), ("字节跳动", None), "name", 90),
+    (("字節跳動有限公司", None), ("字节跳动", None), "name", 90),
+    (("阿里巴巴网络技术有限公司", None), ("阿里巴巴(中国)网络技术有限公司", None), "name", 90),
     (("Contoso Pharmaceuticals", None), ("Contoso Pharmaceutical Inc", None), "similar_name", 88),
-    # Unrelated names.
+    # Unrelated names, near misses among them.
+    (("Trey Research", None), ("Grey Research", None), None, None),
+    (("Wagner Holzbau", None), ("Wegner Holzbau", None), None, None),
+    (("Ferrari", None), ("Ferrero", None), None, None),
+    (("华为技术有限公司", None), ("华夏技术有限公司", None), None, None),
     (("Initech", None), ("Initrode", None), None, None),
     (("Microsoft", None), ("Microsoft Japan", None), None, None),
     (("腾讯科技有限公司", None), ("阿里巴巴有限公司", None), None, None),
@@ -85,10 +94,11 @@ def test_domains(value, host, registrable):
     assert registrable_domain(value) == registrable
 
 
-def test_name_keys_and_blocks():
+def test_name_keys():
     assert name_key("ACME, Inc.") == name_key("Acme Limited") == "acme"
     assert name_key("Inc.") == "inc"  # a name that is only a legal form is kept, not emptied
     assert name_key("   ") is None and name_key(None) is None
-    assert name_block(name_key("Acme Widgets")) == name_block(name_key("Acme Widget")) == "acme"
-    assert name_block(name_key("阿里巴巴网络技术")) == "阿里"
-    assert name_block(None) is None
+    assert name_key("Robert Bosch Gesellschaft mit beschränkter Haftung") == name_key("Robert Bosch GmbH")
+    assert name_key("ООО Лукойл") == "lukoyl"
+    assert name_key("深圳市腾讯计算机系统有限公司") == "腾讯"
+    assert name_key("百度在线网络技术(北京)有限公司") == "百度"
