@@ -238,16 +238,13 @@ async def _upsert_companies(
             updates[found["id"]] = values
         else:
             counts["unchanged"] += 1
-    label = model.__name__.lower()
+    label, entity = model.__name__.lower(), model.__name__
     if inserts:
-        created = typing.cast(
-            "Sequence[Customer | Partner]",
-            (await session.execute(insert(model).returning(model), inserts)).scalars().all(),
-        )
+        returned = await session.execute(insert(model).returning(*model.__table__.columns), inserts)
         if model is Partner:  # a bulk insert bypasses the ORM: new partners join the closure table here
             await reach.keep(session, reach.Changes(partners=[row["id"] for row in inserts]))
-        for made in created:
-            await audit.record(session, system, f"{label}.create", model.__name__, made.id, after=audit.snapshot(made))
+        created = [audit.snapshot_of(model, row) for row in returned.mappings()]
+        await audit.record_all(session, system, ((f"{label}.create", entity, c["id"], None, c) for c in created))
     if updates:
         changed = typing.cast(
             "Sequence[Customer | Partner]",
@@ -259,9 +256,8 @@ async def _upsert_companies(
                 setattr(one, column, value)
             one.version += 1
         await session.flush()
-        for one in changed:
-            before, after = befores[one.id], audit.snapshot(one)
-            await audit.record(session, system, f"{label}.update", model.__name__, one.id, before=before, after=after)
+        entries = ((f"{label}.update", entity, one.id, befores[one.id], audit.snapshot(one)) for one in changed)
+        await audit.record_all(session, system, entries)
     counts["created"], counts["updated"] = len(inserts), len(updates)
     return counts
 
@@ -322,11 +318,10 @@ async def _contacts(
         else:
             counts["unchanged"] += 1
     await session.flush()
-    for contact in created:
-        await audit.record(session, system, "contact.create", "Contact", contact.id, after=audit.snapshot(contact))
-    for contact in changed.values():
-        before, after = befores[contact.id], audit.snapshot(contact)
-        await audit.record(session, system, "contact.update", "Contact", contact.id, before=before, after=after)
+    entries: list[tuple[str, str, uuid.UUID, dict[str, Any] | None, dict[str, Any] | None]]
+    entries = [("contact.create", "Contact", c.id, None, audit.snapshot(c)) for c in created]
+    entries += [("contact.update", "Contact", c.id, befores[c.id], audit.snapshot(c)) for c in changed.values()]
+    await audit.record_all(session, system, entries)
     counts["created"], counts["updated"] = len(created), len(changed)
     return counts
 
