@@ -12,6 +12,7 @@ from starlette.routing import Route
 from gateway.authentication import AuthenticationMiddleware, Authenticator
 from gateway.graphql import GraphQLEndpoint
 from gateway.health import healthz, readiness
+from gateway.observability import Metrics, RequestObserver
 from gateway.policies import PolicyStore
 from gateway.rate_limits import TokenBuckets
 from gateway.settings import Settings
@@ -51,6 +52,7 @@ def create_app(settings: Settings, app_url: str) -> Starlette:
             schema, max_tokens=limits.max_tokens, max_depth=limits.max_depth, max_aliases=limits.max_aliases
         )
     endpoint = GraphQLEndpoint(schema, services, policies, compiled)
+    metrics = Metrics(engine)
     transfers = Transfers(sessions, policies)
     authenticator = Authenticator(sessions, tokens, settings.membership_cache_seconds)
 
@@ -71,8 +73,11 @@ def create_app(settings: Settings, app_url: str) -> Starlette:
         lifespan=lifespan,
     )
     app.add_middleware(AuthenticationMiddleware, authenticator=authenticator)
+    # Outermost: sees every response, refusals included, and serves /metrics.
+    app.add_middleware(RequestObserver, metrics=metrics, token=settings.metrics_token)
     app.state.engine = engine
     app.state.sessions = sessions
     app.state.tokens = tokens
     app.state.compiled = compiled
+    app.state.metrics = metrics
     return app

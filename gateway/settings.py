@@ -63,6 +63,14 @@ class Settings:
     compiled_reads: bool = _setting(
         True, "Serve plain-data queries as SQL that builds the JSON (off: every query on the resolver path)."
     )
+    metrics_token: str | None = _setting(
+        None, "Bearer token `/metrics` requires. Unset: `/metrics` answers loopback clients only.", sensitive=True
+    )
+    worker_metrics_port: int | None = _setting(
+        None, "Port on which `channelgraph worker` serves its metrics (Prometheus text). Unset: none."
+    )
+    worker_metrics_address: str = _setting("127.0.0.1", "Address the worker's metrics port listens on.")
+    log_format: str = _setting("text", "Log lines as `text` (for a terminal) or `json` (one object per line).")
     membership_cache_seconds: float = _setting(
         2.0, "How long a checked membership or key is trusted before it is read again."
     )

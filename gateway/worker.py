@@ -14,6 +14,7 @@ import signal
 import threading
 
 import dramatiq
+import prometheus_client
 
 from gateway.runtime import Runtime, open_runtime
 from gateway.settings import Settings
@@ -70,6 +71,9 @@ def run_worker(settings: Settings, *, threads: int = 4) -> int:
             log.error("%s", error)
             return 2
         stop = threading.Event()
+        if settings.worker_metrics_port is not None:
+            prometheus_client.start_http_server(settings.worker_metrics_port, addr=settings.worker_metrics_address)
+            log.info("metrics on %s:%s", settings.worker_metrics_address, settings.worker_metrics_port)
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stop.set())
         work.start()

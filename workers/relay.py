@@ -9,17 +9,23 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 import dramatiq
 import psycopg
 
+from workers import metrics
 from workers.events import handle_event
 
 log = logging.getLogger("channelgraph.workers.relay")
 
 CLAIM = "select tenant_id, id from app.outbox where sent_at is null order by created_at limit %s for update skip locked"
 MARK = "update app.outbox set sent_at = now(), attempts = attempts + 1 where tenant_id = %s and id = %s"
+BACKLOG = (
+    "select count(*), coalesce(extract(epoch from now() - min(created_at)), 0) from app.outbox where sent_at is null"
+)
+BACKLOG_EVERY = 10.0  # seconds between two readings of the backlog for the metrics
 
 
 class Relay:
@@ -35,6 +41,7 @@ class Relay:
         self.broker = broker
         self.batch = batch
         self.before_mark = before_mark  # for fault tests: runs after sending, before marking
+        self.backlog_read_at = float("-inf")
 
     def run_once(self) -> int:
         """Relay one batch; returns how many events were sent."""
@@ -47,7 +54,23 @@ class Relay:
                     self.before_mark(rows)
                 for tenant_id, event_id in rows:
                     conn.execute(MARK, (tenant_id, event_id))
+            metrics.RELAYED.inc(len(rows))
+            if time.monotonic() - self.backlog_read_at >= BACKLOG_EVERY or not rows:
+                self.read_backlog(conn)
         return len(rows)
+
+    def read_backlog_now(self) -> None:
+        with psycopg.connect(self.url, autocommit=False) as conn:
+            self.read_backlog(conn)
+
+    def read_backlog(self, conn: psycopg.Connection) -> None:
+        """The outbox's depth and lag, for the metrics (at most every `BACKLOG_EVERY` seconds while busy)."""
+        row = conn.execute(BACKLOG).fetchone()
+        conn.commit()
+        if row is not None:
+            metrics.OUTBOX_UNSENT.set(row[0])
+            metrics.OUTBOX_LAG.set(float(row[1]))
+        self.backlog_read_at = time.monotonic()
 
     def drain(self) -> int:
         total = 0
@@ -62,6 +85,7 @@ class Relay:
                 sent = self.run_once()
                 delay = idle_seconds
             except Exception:  # broker or database unavailable: keep the events, try again later
+                metrics.RELAY_FAILURES.inc()
                 log.exception("relay failed; retrying in %.1f s", delay)
                 sent = 0
                 delay = min(max_backoff, delay * 2)

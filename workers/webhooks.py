@@ -14,7 +14,7 @@ from tenants.errors import BadInput
 from tenants.webhooks import delivery
 from tenants.webhooks.addresses import check_url
 from tenants.webhooks.signing import SIGNATURE_HEADER, sign
-from workers import context
+from workers import context, metrics
 from workers.actors import actor
 
 MAX_RESPONSE_BYTES = 64 * 1024
@@ -30,15 +30,17 @@ async def send_webhook(tenant_id: str, delivery_id: str) -> None:
     if claimed is None:
         return  # already delivered, dead, or another worker holds it right now
     attempt_id = uuid.uuid4()
-    status_code, error, started = None, None, time.monotonic()
+    status_code, error, refused, started = None, None, False, time.monotonic()
     try:
         check_url(claimed.url, allow_private=context.settings().allow_private_webhooks)
         status_code = await _post(claimed, attempt_id)
-    except BadInput as refused:
-        error = refused.message
+    except BadInput as refusal:
+        error, refused = refusal.message, True
     except httpx.HTTPError as failure:
         error = f"{type(failure).__name__}: {failure}"[:500]
     latency_ms = int((time.monotonic() - started) * 1000)
+    metrics.WEBHOOK_ATTEMPTS.labels(metrics.webhook_outcome(status_code, refused=refused)).inc()
+    metrics.WEBHOOK_SECONDS.observe(time.monotonic() - started)
     settings = context.settings()
     async with tenant_session(sessions, Principal.system(tenant)) as session:
         delay = await delivery.record_attempt(
