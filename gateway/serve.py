@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from typing import TYPE_CHECKING
 
 import uvicorn
 
@@ -17,6 +18,9 @@ from gateway.app import create_app
 from gateway.runtime import Runtime, open_runtime
 from gateway.settings import Settings
 from gateway.worker import BackgroundWork
+
+if TYPE_CHECKING:
+    from gateway.commands import DemoLogin
 
 log = logging.getLogger("channelgraph.serve")
 
@@ -26,9 +30,8 @@ def serve(settings: Settings, *, host: str | None, port: int | None, demo: bool)
         signal.signal(sig, _exit_normally)
     runtime = asyncio.run(open_runtime(settings))
     try:
-        if demo:
-            _print_demo(runtime)
-        app = create_app(runtime.settings, runtime.app_url)
+        logins = _print_demo(runtime) if demo else []
+        app = create_app(runtime.settings, runtime.app_url, demo_logins=[login.as_dict() for login in logins])
         config = uvicorn.Config(
             app,
             host=host or settings.host,
@@ -60,7 +63,7 @@ def _exit_normally(signum: int, frame: object) -> None:
     raise SystemExit(0)
 
 
-def _print_demo(runtime: Runtime) -> None:
+def _print_demo(runtime: Runtime) -> list[DemoLogin]:
     from gateway import commands
 
     logins = asyncio.run(commands.seed_demo(runtime))
@@ -69,3 +72,4 @@ def _print_demo(runtime: Runtime) -> None:
         print(f"  {login.tenant:8} {login.email:32} {login.audience:9} {','.join(login.roles)}")
         print(f"    Authorization: Bearer {login.token}")
     print(flush=True)
+    return logins
