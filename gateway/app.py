@@ -26,9 +26,7 @@ from tenants.database import create_engine, session_factory
 log = logging.getLogger("channelgraph")
 
 
-def create_app(
-    settings: Settings, app_url: str, *, demo_logins: Sequence[Mapping[str, object]] = ()
-) -> Starlette:
+def create_app(settings: Settings, app_url: str, *, demo_logins: Sequence[Mapping[str, object]] = ()) -> Starlette:
     """The app for `settings`, connected as the runtime role at `app_url`; in development mode GraphiQL,
     offering `demo_logins` (tenant, email, audience, roles, token) one click away."""
     engine = create_engine(app_url, pool_size=settings.pool_size)

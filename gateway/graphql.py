@@ -88,9 +88,7 @@ class GraphQLEndpoint:
         return _answer(media, orjson.dumps(response), errors, executed=executed, empty=result.data is None)
 
 
-def _answer(
-    media: str, body: bytes, errors: list[dict[str, Any]] | None, *, executed: bool, empty: bool
-) -> Response:
+def _answer(media: str, body: bytes, errors: list[dict[str, Any]] | None, *, executed: bool, empty: bool) -> Response:
     status = http_requests.status(media, errors, executed, empty)
     headers = {"www-authenticate": 'Bearer realm="channelgraph"'} if status == 401 else None
     return Response(body, status, headers=headers, media_type=media)

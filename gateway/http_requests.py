@@ -105,9 +105,7 @@ async def read(request: Request) -> GraphQLRequest:
         raise Refused(405, f"{request.method} is not GraphQL over HTTP: use GET or POST", allow="GET, POST")
     content_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
     if content_type != JSON:
-        raise Refused(
-            415, f"a POST body must be {JSON} (got {content_type or 'no content type'!r})", accept_post=JSON
-        )
+        raise Refused(415, f"a POST body must be {JSON} (got {content_type or 'no content type'!r})", accept_post=JSON)
     body = await request.body()
     if len(body) > MAX_BODY:
         raise Refused(413, f"the body is larger than {MAX_BODY} bytes")

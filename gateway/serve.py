@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import socket
 from typing import TYPE_CHECKING
 
 import uvicorn
@@ -56,6 +57,23 @@ def serve(settings: Settings, *, host: str | None, port: int | None, demo: bool)
         return 0 if server.started else 1
     finally:
         runtime.close()
+
+
+def port_in_use(host: str, port: int) -> bool:
+    """Whether `host:port` cannot be listened on now (checked before the database starts and the demo is
+    seeded, so a second server fails at once). uvicorn binds the same way: SO_REUSEADDR, no SO_REUSEPORT."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror:
+        return False  # uvicorn reports an unknown host itself
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError:
+            return True
+    return False
 
 
 def _exit_normally(signum: int, frame: object) -> None:
