@@ -65,7 +65,10 @@ def build_parser(settings: Settings) -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(parent: Any, name: str, summary: str, description: str | None = None) -> argparse.ArgumentParser:
-        return parent.add_parser(name, help=summary, description=description or summary, formatter_class=formatter)
+        made: argparse.ArgumentParser = parent.add_parser(
+            name, help=summary, description=description or summary, formatter_class=formatter
+        )
+        return made
 
     serve = command(
         commands,
