@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping, Sequence
 
 from starlette.applications import Starlette
 from starlette.routing import Route
 
 from gateway.authentication import AuthenticationMiddleware, Authenticator
+from gateway.graphiql import GraphiQL
 from gateway.graphql import GraphQLEndpoint
 from gateway.health import healthz, readiness
 from gateway.observability import Metrics, RequestObserver
@@ -26,8 +27,9 @@ from tenants.database import create_engine, session_factory
 log = logging.getLogger("channelgraph")
 
 
-def create_app(settings: Settings, app_url: str) -> Starlette:
-    """The app for `settings`, connected as the runtime role at `app_url`."""
+def create_app(settings: Settings, app_url: str, *, demo_logins: Sequence[Mapping[str, object]] = ()) -> Starlette:
+    """The app for `settings`, connected as the runtime role at `app_url`; in development mode GraphiQL,
+    offering `demo_logins` (tenant, email, audience, roles, token) one click away."""
     engine = create_engine(app_url, pool_size=settings.pool_size)
     sessions = session_factory(engine)
     tokens = TokenService(
@@ -51,7 +53,8 @@ def create_app(settings: Settings, app_url: str) -> Starlette:
         compiled = CompiledReads(
             schema, max_tokens=limits.max_tokens, max_depth=limits.max_depth, max_aliases=limits.max_aliases
         )
-    endpoint = GraphQLEndpoint(schema, services, policies, compiled)
+    graphiql = GraphiQL(demo_logins) if settings.dev else None
+    endpoint = GraphQLEndpoint(schema, services, policies, compiled, max_tokens=limits.max_tokens, graphiql=graphiql)
     metrics = Metrics(engine)
     transfers = Transfers(sessions, policies)
     authenticator = Authenticator(sessions, tokens, settings.membership_cache_seconds)
@@ -64,11 +67,13 @@ def create_app(settings: Settings, app_url: str) -> Starlette:
 
     app = Starlette(
         routes=[
-            Route("/graphql", endpoint.handle, methods=["GET", "POST"]),
+            # Every method reaches the endpoint, which answers the ones GraphQL over HTTP has no use for itself.
+            Route("/graphql", endpoint.handle, methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]),
             Route("/imports/{entity}", transfers.upload, methods=["POST"]),
             Route("/exports/{job_id}", transfers.download, methods=["GET"]),
             Route("/healthz", healthz),
             Route("/readyz", readiness(engine)),
+            *(graphiql.routes() if graphiql is not None else ()),
         ],
         lifespan=lifespan,
     )

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from authz.principal import Principal
+from gateway import http_requests
 from gateway.tokens import TokenService
 from tenants.errors import DomainError, Forbidden, Unauthenticated
 from tenants.identity import authentication
@@ -103,25 +104,32 @@ class AuthenticationMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        header = None
+        header = accept = None
         for name, value in scope["headers"]:
             if name == b"authorization":
                 header = value.decode("latin-1")
-                break
+            elif name == b"accept":
+                accept = value.decode("latin-1")
         try:
             scope["principal"] = await self.authenticator.principal(header)
         except (Unauthenticated, Forbidden) as error:
-            await _refuse(send, 401 if isinstance(error, Unauthenticated) else 403, error)
+            await _refuse(send, 401 if isinstance(error, Unauthenticated) else 403, error, accept)
             return
         except DomainError as error:
-            await _refuse(send, 400, error)
+            await _refuse(send, 400, error, accept)
             return
         await self.app(scope, receive, send)
 
 
-async def _refuse(send: Send, status: int, error: DomainError) -> None:
+async def _refuse(send: Send, status: int, error: DomainError, accept: str | None) -> None:
+    """Credentials that are wrong are refused before anything runs, whatever the request (docs/architecture.md,
+    "GraphQL over HTTP": why this differs from no credentials at all)."""
+    try:
+        media = http_requests.negotiate(accept)
+    except http_requests.Refused:
+        media = http_requests.JSON
     body = orjson.dumps({"errors": [{"message": error.message, "extensions": {"code": error.code}}]})
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    headers = [(b"content-type", media.encode()), (b"content-length", str(len(body)).encode())]
     if status == 401:
         headers.append((b"www-authenticate", b'Bearer realm="channelgraph"'))
     await send({"type": "http.response.start", "status": status, "headers": headers})

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -140,18 +142,28 @@ async def seed_demo(runtime: Runtime) -> list[DemoLogin]:
     ]
 
 
-async def import_file(runtime: Runtime, *, path: str, tenant: str, entity: str, inline: bool, out) -> dict:
+PROBLEMS_SHOWN = 50
+
+
+@dataclass(frozen=True)
+class ImportDone:
+    job: Any  # the TransferJob as it ended
+    problems: list[tuple[int, str]]  # (line, message), the first PROBLEMS_SHOWN
+
+
+async def import_file(runtime: Runtime, *, path: Path, tenant: str, entity: str, inline: bool) -> ImportDone:
     """Stage a CSV for a tenant (as its `system` principal) and follow the job with a progress bar.
 
     With `inline`, this process runs the import itself; otherwise a running `channelgraph worker` does.
     """
+    from gateway import progress
     from tenants.transfers.importing import run_import
-    from tenants.transfers.models import TransferJob
+    from tenants.transfers.models import ImportProblem, TransferJob
     from tenants.transfers.staging import stage_import
 
     file, total = await asyncio.to_thread(_count_rows, path)
 
-    async def read():
+    async def read() -> AsyncIterator[bytes]:
         handle = await asyncio.to_thread(file.open, "rb")
         try:
             while piece := await asyncio.to_thread(handle.read, 1 << 20):
@@ -169,29 +181,38 @@ async def import_file(runtime: Runtime, *, path: str, tenant: str, entity: str, 
                 job = await stage_import(session, system, entity, file.name, read())
         except DomainError as error:
             raise CommandFailed(error.message) from None
+        progress.console.print(f"import job {job.id}: {total} rows of {entity} staged for {tenant}")
+        if not inline:
+            progress.console.print("waiting for a worker (`channelgraph worker`, or the server in development mode)")
         runner = asyncio.create_task(run_import(sessions, found.id, job.id)) if inline else None
-        while True:
-            async with tenant_session(sessions, system, read_only=True) as session:
-                job = await session.get(TransferJob, (found.id, job.id))
-            done = job.processed_rows
-            width = 30
-            filled = int(width * done / total) if total else width
-            out.write(
-                f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} rows"
-                f"  created {job.created_rows}  updated {job.updated_rows}  unchanged {job.unchanged_rows}"
-                f"  errors {job.error_rows}"
-            )
-            out.flush()
-            if job.status in ("finished", "failed"):
-                break
-            await asyncio.sleep(0.5)
+        with progress.rows() as bar:
+            task = bar.add_task("importing", total=total, counts="")
+            while True:
+                async with tenant_session(sessions, system, read_only=True) as session:
+                    job = await session.get(TransferJob, (found.id, job.id))
+                counts = (
+                    f"created {job.created_rows} updated {job.updated_rows} unchanged {job.unchanged_rows}"
+                    f" failed {job.error_rows}"
+                )
+                bar.update(task, completed=job.processed_rows, counts=counts)
+                if job.status in ("finished", "failed"):
+                    break
+                await asyncio.sleep(0.5)
         if runner is not None:
             await runner
-        out.write("\n")
-        return {"job": str(job.id), "status": job.status, "message": job.message}
+        async with tenant_session(sessions, system, read_only=True) as session:
+            problems = (
+                await session.execute(
+                    select(ImportProblem.line, ImportProblem.message)
+                    .where(ImportProblem.tenant_id == found.id, ImportProblem.job_id == job.id)
+                    .order_by(ImportProblem.line)
+                    .limit(PROBLEMS_SHOWN)
+                )
+            ).all()
+        return ImportDone(job, [(line, message) for line, message in problems])
 
 
-def _count_rows(path: str) -> tuple[Path, int]:
+def _count_rows(path: Path) -> tuple[Path, int]:
     file = Path(path)
     if not file.is_file():
         raise CommandFailed(f"no file {path!r}")

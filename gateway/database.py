@@ -11,17 +11,17 @@ import asyncio
 import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import asyncpg
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
 from authz.policy import DEFAULT_POLICY_LINES
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 from tenants.database import async_url
 
 # Located, not imported: the gateway runs migrations through Alembic and never imports them (docs/architecture.md).
@@ -111,6 +111,8 @@ def _ident(name: str) -> str:
 
 
 def alembic_config(roles: Roles) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["app_role"] = roles.app.name
@@ -119,7 +121,11 @@ def alembic_config(roles: Roles) -> Config:
 
 
 async def migrate(owner_url: str, roles: Roles, revision: str = "heads") -> None:
-    """Upgrade to `revision` as the owner, then bring the shared default policy lines up to date."""
+    """Upgrade to `revision` as the owner, then bring the shared default policy lines up to date. A database
+    already at the heads is not handed to Alembic's upgrade (which loads every script: most of a command's
+    start on the embedded default)."""
+    from alembic import command  # Alembic (and Mako) load only when a command migrates
+
     config = alembic_config(roles)
     engine = create_async_engine(async_url(owner_url), poolclass=NullPool)
     try:
@@ -129,7 +135,8 @@ async def migrate(owner_url: str, roles: Roles, revision: str = "heads") -> None
                 config.attributes["connection"] = sync_conn
                 command.upgrade(config, revision)
 
-            await conn.run_sync(upgrade)
+            if revision != "heads" or await current_revision(conn) != head_revision():
+                await conn.run_sync(upgrade)
             await conn.execute(text("delete from platform.policy_rules"))
             await conn.execute(
                 text(
@@ -147,6 +154,9 @@ async def migrate(owner_url: str, roles: Roles, revision: str = "heads") -> None
 
 def head_revision() -> str:
     """The script's head revisions, sorted and joined by commas."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     return ",".join(sorted(ScriptDirectory.from_config(config).get_heads()))
@@ -154,6 +164,8 @@ def head_revision() -> str:
 
 async def current_revision(conn) -> str:
     """The applied revisions (same form as `head_revision`), read on an open SQLAlchemy async connection."""
+
+    from alembic.runtime.migration import MigrationContext
 
     def read(sync_conn) -> str:
         context = MigrationContext.configure(sync_conn, opts={"version_table_schema": "platform"})

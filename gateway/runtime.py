@@ -8,7 +8,6 @@ unless CHANNELGRAPH_DEV says otherwise, and a generated JWT secret is used when 
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import secrets
@@ -19,7 +18,7 @@ from sqlalchemy import make_url
 
 from gateway.database import Role, Roles, bootstrap, migrate, url_for
 from gateway.embedded import EmbeddedDatabase
-from gateway.settings import PREFIX, Settings
+from gateway.settings import Settings
 
 
 @dataclass
@@ -99,11 +98,7 @@ async def open_runtime(settings: Settings, *, prepare: bool = True) -> Runtime:
     )
     database = settings.database_name
     runtime = Runtime(
-        settings=dataclasses.replace(
-            settings,
-            dev=settings.dev if f"{PREFIX}DEV" in os.environ else True,
-            jwt_secret=settings.jwt_secret or generated["jwt_secret"],
-        ),
+        settings=settings.on_embedded(jwt_secret=generated["jwt_secret"]),
         app_url=url_for(admin_url, roles.app, database),
         roles=roles,
         owner_url=url_for(admin_url, roles.owner, database),

@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import socket
+from typing import TYPE_CHECKING
 
 import uvicorn
 
@@ -17,6 +19,9 @@ from gateway.app import create_app
 from gateway.runtime import Runtime, open_runtime
 from gateway.settings import Settings
 from gateway.worker import BackgroundWork
+
+if TYPE_CHECKING:
+    from gateway.commands import DemoLogin
 
 log = logging.getLogger("channelgraph.serve")
 
@@ -26,9 +31,8 @@ def serve(settings: Settings, *, host: str | None, port: int | None, demo: bool)
         signal.signal(sig, _exit_normally)
     runtime = asyncio.run(open_runtime(settings))
     try:
-        if demo:
-            _print_demo(runtime)
-        app = create_app(runtime.settings, runtime.app_url)
+        logins = _print_demo(runtime) if demo else []
+        app = create_app(runtime.settings, runtime.app_url, demo_logins=[login.as_dict() for login in logins])
         config = uvicorn.Config(
             app,
             host=host or settings.host,
@@ -55,12 +59,29 @@ def serve(settings: Settings, *, host: str | None, port: int | None, demo: bool)
         runtime.close()
 
 
+def port_in_use(host: str, port: int) -> bool:
+    """Whether `host:port` cannot be listened on now (checked before the database starts and the demo is
+    seeded, so a second server fails at once). uvicorn binds the same way: SO_REUSEADDR, no SO_REUSEPORT."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror:
+        return False  # uvicorn reports an unknown host itself
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError:
+            return True
+    return False
+
+
 def _exit_normally(signum: int, frame: object) -> None:
     log.info("%s: stopping", signal.Signals(signum).name)
     raise SystemExit(0)
 
 
-def _print_demo(runtime: Runtime) -> None:
+def _print_demo(runtime: Runtime) -> list[DemoLogin]:
     from gateway import commands
 
     logins = asyncio.run(commands.seed_demo(runtime))
@@ -69,3 +90,4 @@ def _print_demo(runtime: Runtime) -> None:
         print(f"  {login.tenant:8} {login.email:32} {login.audience:9} {','.join(login.roles)}")
         print(f"    Authorization: Bearer {login.token}")
     print(flush=True)
+    return logins

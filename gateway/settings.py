@@ -96,12 +96,44 @@ class Settings:
             rows.append((PREFIX + f.name.upper(), shown, f.metadata["description"]))
         return rows
 
+    def in_effect(self, env: Mapping[str, str] | None = None) -> list[tuple[str, str, str, str]]:
+        """(variable, value in effect, its source, description) for every setting, secrets masked: what a
+        command or the server runs with, the embedded default's own values included."""
+        env = os.environ if env is None else env
+        data_dir = self.data_dir.resolve()
+        effective = self.on_embedded(env, jwt_secret="generated") if self.embedded else self
+        rows = []
+        for (name, shown, description), f in zip(effective.describe(), dataclasses.fields(self), strict=True):
+            source = "environment" if env.get(name) else "default"
+            if self.embedded and source == "default":
+                if f.name == "dev":
+                    source = "on by default on the embedded database"
+                elif f.name == "jwt_secret":
+                    source = f"generated, kept in {data_dir / 'secrets.json'}"
+                elif f.name in _EMBEDDED_URLS:
+                    shown, source = "(embedded)", f"the embedded PostgreSQL in {data_dir}"
+            rows.append((name, shown, source, description))
+        return rows
+
+    def on_embedded(self, env: Mapping[str, str] | None = None, *, jwt_secret: str) -> Settings:
+        """These settings on the embedded default: development mode unless CHANNELGRAPH_DEV says otherwise,
+        and the generated JWT secret unless one is configured."""
+        env = os.environ if env is None else env
+        return dataclasses.replace(
+            self,
+            dev=self.dev if env.get(f"{PREFIX}DEV") else True,
+            jwt_secret=self.jwt_secret or jwt_secret,
+        )
+
     def __repr__(self) -> str:
         return "Settings(" + ", ".join(f"{name}={shown}" for name, shown, _ in self.describe()) + ")"
 
     @property
     def embedded(self) -> bool:
         return self.database_url is None
+
+
+_EMBEDDED_URLS = ("database_url", "migrations_database_url", "admin_database_url", "relay_database_url")
 
 
 def _parse(annotation: Any, raw: str, name: str) -> Any:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.types import Info
 
 from schema.errors import forbidden
@@ -16,7 +17,7 @@ from schema.graph.ids import from_global_id
 from schema.graph.loaders import load_one
 from schema.permissions import Authenticated
 from schema.relay import Node
-from tenants.errors import BadInput, NotFound
+from tenants.errors import BadInput, DomainError, NotFound
 
 MAX_NODES = 100
 
@@ -36,16 +37,23 @@ async def resolve_node(info: Info, global_id: str) -> Node:
 
 @strawberry.type
 class NodeQuery:
-    @strawberry.field(permission_classes=[Authenticated], description="Any object by its global id.")
-    async def node(self, info: Info, id: strawberry.ID) -> Node:
+    """By the Relay specification: `node` is nullable and `nodes` a list of nullable nodes. An id that finds
+    nothing (absent, another tenant's, out of scope) is null with a NOT_FOUND error at its path, and an id of a
+    type the caller may not read null with FORBIDDEN; the operation's other fields are unaffected."""
+
+    @strawberry.field(permission_classes=[Authenticated], description="Any object by its global id; null if not found.")
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         return await resolve_node(info, id)
 
-    @strawberry.field(permission_classes=[Authenticated], description="Objects by global id; null where not found.")
+    @strawberry.field(
+        permission_classes=[Authenticated], description="Objects by global id, in order; null where not found."
+    )
     async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
         if len(ids) > MAX_NODES:
             raise BadInput(f"at most {MAX_NODES} ids", field="ids")
         found = await asyncio.gather(*(resolve_node(info, i) for i in ids), return_exceptions=True)
         for result in found:
-            if isinstance(result, BaseException) and not isinstance(result, NotFound):
+            if isinstance(result, BaseException) and not isinstance(result, DomainError | GraphQLError):
                 raise result
-        return [None if isinstance(result, NotFound) else result for result in found]
+        # graphql-core raises an Exception item at its own path: that entry is null, with its error.
+        return list(found)  # type: ignore[arg-type]

@@ -83,8 +83,23 @@ class Invalid:
     """A document that fails validation for this caller: the response the resolver path gives it, for an
     operation name that picks a query (anything else is left to the resolver path)."""
 
-    response: bytes
+    errors: list[dict[str, Any]]
     queries: dict[str | None, bool]
+
+    @property
+    def response(self) -> bytes:
+        return orjson.dumps({"errors": self.errors})  # a request error: no `data`
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A response body; when it carries errors, those as shaped for the client, whether execution began
+    (false for a document that fails validation) and whether its data is null (what the status reads)."""
+
+    body: bytes
+    executed: bool = True
+    errors: list[dict[str, Any]] | None = None
+    empty: bool = False
 
 
 class _Fallback(Exception):
@@ -104,8 +119,8 @@ class CompiledReads:
 
     async def execute(
         self, query: str, variables: dict[str, Any] | None, operation_name: str | None, context: Context
-    ) -> bytes | None:
-        """The response body, or None when the resolver path must answer."""
+    ) -> Answer | None:
+        """The response, or None when the resolver path must answer."""
         principal = context.principal
         if principal.audience not in TENANT_AUDIENCES or principal.tenant_id is None:
             return None
@@ -117,7 +132,7 @@ class CompiledReads:
             if document.queries.get(operation_name) is not True:
                 return None
             self.served += 1
-            return document.response
+            return Answer(document.response, executed=False, errors=document.errors, empty=True)
         operation = document.operations.get(operation_name)
         if operation is None or operation.operation is not OperationType.QUERY:
             return None
@@ -152,14 +167,14 @@ class CompiledReads:
             return None
         for root, parameters, part in zip(plan.roots, bound, parts, strict=True):
             if root.field is not None and parameters is not None and part is None:
-                # A non-null root found nothing: a lookup of what the caller cannot see.
+                # A lookup found nothing: an id of what the caller cannot see, or of nothing.
                 if failed is not None:
                     return None
                 failed = (root, NotFound(f"no such {get_named_type(root.field.type).name}"))
         if failed is not None:
-            return self._failed(*failed)
+            return self._failed(plan, parts, *failed)
         self.served += 1
-        return b'{"data":{' + b",".join(part for part in parts if part is not None) + b"}}"
+        return Answer(b'{"data":{' + b",".join(part for part in parts if part is not None) + b"}}")
 
     @staticmethod
     def _bound(root: RootPlan, planner: Planner, context: Context, masked: Masked) -> list[Any]:
@@ -177,16 +192,25 @@ class CompiledReads:
             raise _Fallback
         return parameters
 
-    def _failed(self, root: RootPlan, error: Exception) -> bytes:
-        """The answer of an operation whose one root field fails: as the resolver path gives it (a non-null
-        root's error nulls the data)."""
+    def _failed(self, plan: Plan, parts: list[bytes | None], root: RootPlan, error: Exception) -> Answer:
+        """The answer of an operation whose one root field fails, as the resolver path gives it: a nullable
+        root (a lookup) is null beside its siblings' data; a non-null root's error nulls the data."""
         located = GraphQLError(str(error), [root.node], path=[root.key], original_error=error)
         self.served += 1
-        return orjson.dumps({"errors": [format_error(located)], "data": None})
+        shaped = [format_error(located)]
+        errors = orjson.dumps(shaped)
+        if not root.nullable:
+            return Answer(b'{"errors":' + errors + b',"data":null}', errors=shaped, empty=True)
+        data = [
+            orjson.dumps(root.key) + b":null" if other is root else part
+            for other, part in zip(plan.roots, parts, strict=True)
+        ]
+        body = b'{"errors":' + errors + b',"data":{' + b",".join(p for p in data if p is not None) + b"}}"
+        return Answer(body, errors=shaped)
 
     @staticmethod
     async def _run(plan: Plan, bound: list[list[Any] | None], context: Context) -> list[bytes | None]:
-        """Each bound root's `"key":json`; None for a root not run, or a non-null one that found nothing."""
+        """Each bound root's `"key":json`; None for a root not run, or a lookup that found nothing."""
         parts: list[bytes | None] = []
         async with context.db.driver_reading() as driver:
             for root, parameters in zip(plan.roots, bound, strict=True):
@@ -197,11 +221,9 @@ class CompiledReads:
                     continue
                 else:
                     text = await driver.fetchval(root.sql, *parameters)
-                    if text is None:
-                        if not root.nullable:
-                            parts.append(None)
-                            continue
-                        text = "null"
+                    if text is None:  # only a lookup's statement finds no row
+                        parts.append(None)
+                        continue
                 parts.append(orjson.dumps(root.key) + b":" + text.encode())
         return parts
 
@@ -237,8 +259,8 @@ class CompiledReads:
         if len(operations) == 1:
             operations[None] = next(iter(operations.values()))
         if errors:
-            response = orjson.dumps({"errors": [format_error(e) for e in errors], "data": None})
-            return Invalid(response, {name: op.operation is OperationType.QUERY for name, op in operations.items()})
+            shaped = [format_error(e) for e in errors]
+            return Invalid(shaped, {name: op.operation is OperationType.QUERY for name, op in operations.items()})
         variables = {name: self._variable_kinds(operation) for name, operation in operations.items()}
         return Document(operations, fragments, variables)
 

@@ -231,8 +231,8 @@ class LookupRoot:
 
 
 def lookup(cls: Any, *, action: Action, description: str | None = None) -> Any:
-    """`<root>(id: ID!): <Type>!`: one object by global id; absent, another tenant's or out of scope are the
-    same NOT_FOUND."""
+    """`<root>(id: ID!): <Type>`: one object by global id; absent, another tenant's or out of scope are the
+    same answer, null with a NOT_FOUND error, and the operation's other fields are unaffected (as `node`)."""
     spec = LookupRoot(cls)
 
     async def resolve(root: Any, info: Info, id: strawberry.ID) -> Any:
@@ -244,7 +244,7 @@ def lookup(cls: Any, *, action: Action, description: str | None = None) -> Any:
         return entity.of(row)
 
     resolve.__signature__ = _signature(  # type: ignore[attr-defined]
-        [inspect.Parameter("id", inspect.Parameter.KEYWORD_ONLY, annotation=strawberry.ID)], cls
+        [inspect.Parameter("id", inspect.Parameter.KEYWORD_ONLY, annotation=strawberry.ID)], cls | None
     )
     return strawberry.field(
         resolver=resolve, permission_classes=[requires(action)], description=description, metadata={GRAPH: spec}

@@ -43,7 +43,7 @@ async def test_valid_jwt(app, client, tenant):
 async def test_no_credentials_is_anonymous(client):
     body = await gql(client, VIEWER)
     assert codes(body) == ["UNAUTHENTICATED"]
-    assert body["data"] is None
+    assert body.get("data") is None
 
 
 @pytest.mark.parametrize(

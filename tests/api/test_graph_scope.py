@@ -58,7 +58,7 @@ async def test_partner_and_customer_scope(client, world):
 async def test_masked_fields_fail_at_validation(client, world):
     doc = "query { deals(first: 5) { edges { node { title internalNotes } } } }"
     body = await gql(client, doc, token=world.token("dist_admin"))
-    assert codes(body) == ["FORBIDDEN"] and body["data"] is None
+    assert codes(body) == ["FORBIDDEN"] and body.get("data") is None
     assert body["errors"][0]["extensions"]["field"] == "Deal.internalNotes"
     via_fragment = "query { deals(first: 5) { edges { node { ...D } } } } fragment D on Deal { owner { email } }"
     assert codes(await gql(client, via_fragment, token=world.token("sub_rep"))) == ["FORBIDDEN"]
