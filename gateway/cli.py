@@ -28,7 +28,12 @@ def main(argv: list[str] | None = None) -> int:
 
     commands.add_parser("migrate", help="apply migrations as the owner role")
     db = commands.add_parser("db", help="database bootstrap")
-    db.add_argument("action", choices=["init"], help="create the roles and the database (administrative URL)")
+    db.add_argument(
+        "action",
+        choices=["init", "distribute"],
+        help="init: create the roles and the database (administrative URL); distribute: spread the tables over"
+        " a Citus cluster (owner URL, after migrate)",
+    )
 
     tenants = commands.add_parser("tenants", help="provision and run tenants")
     tenant_commands = tenants.add_subparsers(dest="action", required=True)
@@ -97,6 +102,10 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
                 raise CommandError("set CHANNELGRAPH_MIGRATIONS_DATABASE_URL (the owner role's URL)")
             await commands.migrate(runtime)
             print("migrated to head")
+        elif args.command == "db" and args.action == "distribute":
+            if runtime.owner_url is None:
+                raise CommandError("set CHANNELGRAPH_MIGRATIONS_DATABASE_URL (the owner role's URL)")
+            print(await commands.distribute(runtime))
         elif args.command == "db":
             if runtime.admin_url is None:
                 raise CommandError("set CHANNELGRAPH_ADMIN_DATABASE_URL (an administrative URL)")

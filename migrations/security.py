@@ -2,13 +2,13 @@
 
 Every `app` table gets RLS enabled and forced, and per command one permissive policy: the fail-closed tenant
 equality (docs/architecture.md, rule 1) and an audience wall that denies by default and names each audience
-that may pass, with its row condition. The wall is a `CASE` on the audience — `vendor` and `system` plain `true`, so the planner keeps the
-tenant equality and the ordered indexes for them — whose other arms compare the row's own columns with the
-transaction's settings only: no subquery and no read of another table, so the same policies run on Citus.
-A partner's reach is its scope (its partner id and its sub-partners', computed once per transaction into
-`app.partner_scope` by `app.set_identity`) against the row's `partner_id`, or against `partner_ids`, the
-partners whose scope reaches a row through other rows (a customer with a deal of theirs), which the write
-path keeps (`app.keep_reach`, called by `tenants.reach`).
+that may pass, with its row condition. The wall is a `CASE` on the audience — `vendor` and `system` plain
+`true`, so the planner keeps the tenant equality and the ordered indexes for them — whose other arms compare
+the row's own columns with the transaction's settings only: no subquery and no read of another table, so the
+same policies run on Citus. A partner's reach is its scope (its partner id and its sub-partners', computed
+once per transaction into `app.partner_scope` by `app.set_identity`) against the row's `partner_id`, or
+against `partner_ids`, the partners whose scope reaches a row through other rows (a customer with a deal of
+theirs), which the write path keeps (`app.keep_reach`, called by `tenants.reach`).
 
 Migrations before 0009 used `audience_wall`'s older shape; 0009 rebuilt every wall from `WALLS`; 0011 turned
 the tenant policy and the restrictive wall into one permissive policy per command (`guard`: Citus copies

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import asyncpg
 
+INITDB_OPTIONS = ("-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C.UTF-8")
 PG_BIN = Path(os.environ.get("CHANNELGRAPH_TEST_PG_BIN", "/usr/lib/postgresql/15/bin"))
 
 
@@ -71,10 +72,7 @@ class Cluster:
             shutil.chown(self.root, "postgres", "postgres")
         for node in self.nodes:
             node.port = free_port()
-            self._run(
-                "initdb", "-D", str(node.pgdata), "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8",
-                "--locale=C.UTF-8",
-            )
+            self._run("initdb", "-D", str(node.pgdata), *INITDB_OPTIONS)
             settings = {
                 "shared_preload_libraries": "'citus'",
                 "listen_addresses": "'127.0.0.1'",
@@ -87,8 +85,9 @@ class Cluster:
                 "full_page_writes": "off",
                 "wal_level": "logical",  # the shard moves of the rebalancer and tenant isolation
                 "max_worker_processes": "32",
-                "citus.max_adaptive_executor_pool_size": "4",
-                "citus.shard_count": "4",  # a small cluster: fewer shards, shorter DDL
+                "citus.max_adaptive_executor_pool_size": "2",
+                "citus.max_cached_conns_per_worker": "4",  # connections kept between transactions
+                "citus.shard_count": "2",  # one shard per worker: tenants on both, fewer tasks per statement
                 "citus.propagate_set_commands": "'local'",
                 "jit": "off",
             }

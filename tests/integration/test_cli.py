@@ -16,9 +16,11 @@ from tenants.database import tenant_session
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 
-def channelgraph(database, *args: str) -> subprocess.CompletedProcess:
+def channelgraph(database, *args: str, owner: bool = False) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHANNELGRAPH_")}
     env["CHANNELGRAPH_DATABASE_URL"] = database.app_url
+    if owner:
+        env["CHANNELGRAPH_MIGRATIONS_DATABASE_URL"] = database.owner_url
     return subprocess.run(
         [sys.executable, "-m", "gateway.cli", *args], env=env, capture_output=True, text=True, timeout=60, check=False
     )
@@ -60,3 +62,8 @@ async def test_cli_errors_are_clear_and_change_nothing(database, sessions):
     refused = channelgraph(database, "token", "--tenant", slug, "--email", "a@x.example")
     assert refused.returncode == 2 and "CHANNELGRAPH_DEV" in refused.stderr
     assert await status_of(sessions, slug) == "active"
+
+
+async def test_db_distribute_refuses_plain_postgresql(database):
+    refused = channelgraph(database, "db", "distribute", owner=True)
+    assert refused.returncode == 2 and "no Citus extension" in refused.stderr and "Traceback" not in refused.stderr
