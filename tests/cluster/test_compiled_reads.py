@@ -28,4 +28,3 @@ async def test_every_audience_pages_through_the_same_answers(app, client, refere
 @UNROUTED
 async def test_filters_match_the_resolver_path(app, client, reference, rich):
     await _filters(app, client, reference, rich)
-
