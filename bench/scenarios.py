@@ -301,6 +301,7 @@ def bound_sql(scenario: Scenario) -> str:
     from graphql import parse
     from graphql.execution.values import get_variable_values
 
+    from schema.compiled import sql as compiled_sql
     from schema.compiled.planner import Planner
     from schema.schema import build_schema
 
@@ -311,7 +312,7 @@ def bound_sql(scenario: Scenario) -> str:
         sample = {"id": to_global_id("Deal", uuid.UUID(int=0))}
     values = get_variable_values(schema._schema, operation.variable_definitions or (), sample)
     (root,) = Planner(schema, {}, values).plan(operation).roots
-    sql = root.sql.replace("$1", ":deal_id::uuid")
+    sql = root.sql.replace("$1", ":deal_id::uuid").replace(compiled_sql.TENANT, compiled_sql.TENANT_SETTING)
     return re.sub(r"'[^']*'", lambda m: re.sub(r":(?=\w)", "' || ':' || '", m.group(0)), sql)
 
 

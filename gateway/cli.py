@@ -120,6 +120,14 @@ def build_parser(settings: Settings) -> argparse.ArgumentParser:
         f"({PREFIX}DATABASE_NAME), with {PREFIX}ADMIN_DATABASE_URL; then migrate when "
         f"{PREFIX}MIGRATIONS_DATABASE_URL is set.",
     )
+    command(
+        db_commands,
+        "distribute",
+        "on Citus: reference and distributed tables (idempotent)",
+        f"Make the platform tables tenants reference into reference tables and distribute every app table by "
+        f"tenant_id, co-located, as the owner role ({PREFIX}MIGRATIONS_DATABASE_URL), after migrate. Refuses on a "
+        "PostgreSQL without Citus.",
+    )
 
     tenants = command(commands, "tenants", "provision and run tenants")
     tenant_commands = tenants.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -257,6 +265,10 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
                 raise CommandError(f"set {PREFIX}MIGRATIONS_DATABASE_URL (the owner role's URL)")
             with progress.step("migrated to head"):
                 await commands.migrate(runtime)
+        elif args.command == "db" and args.action == "distribute":
+            if runtime.owner_url is None:
+                raise CommandError(f"set {PREFIX}MIGRATIONS_DATABASE_URL (the owner role's URL)")
+            print(await commands.distribute(runtime))
         elif args.command == "db":
             if runtime.admin_url is None:
                 raise CommandError(f"set {PREFIX}ADMIN_DATABASE_URL (an administrative URL)")

@@ -35,6 +35,21 @@ async def migrate(runtime: Runtime) -> None:
     await run_migrations(runtime.owner_url, runtime.roles)
 
 
+async def distribute(runtime: Runtime) -> str:
+    """`db distribute`: reference and distributed tables on a Citus cluster (gateway/distribution.py)."""
+    from gateway.distribution import NotCitus
+    from gateway.distribution import distribute as spread
+
+    try:
+        done = await spread(runtime.owner_url)
+    except NotCitus as error:
+        raise CommandFailed(str(error)) from None
+    return (
+        f"{len(done.reference)} reference tables and {len(done.distributed)} distributed tables made;"
+        f" {len(done.already)} already in place"
+    )
+
+
 async def init_database(runtime: Runtime) -> None:
     await bootstrap(runtime.admin_url, runtime.settings.database_name, runtime.roles)
     if runtime.owner_url:

@@ -1,17 +1,19 @@
 """Row security and grants, shared by migrations: one declaration per table (`WALLS`), one policy shape.
 
-Every `app` table gets RLS enabled and forced; the fail-closed tenant policy (docs/architecture.md, rule 1);
-and a restrictive audience wall that denies by default and names each audience that may pass, with its row
-condition. The wall is a `CASE` on the audience — `vendor` and `system` plain `true`, so the planner keeps the
-tenant equality and the ordered indexes for them — whose other arms compare the row's own columns with the
-transaction's settings only: no subquery and no read of another table, so the same policies run on Citus.
-A partner's reach is its scope (its partner id and its sub-partners', computed once per transaction into
-`app.partner_scope` by `app.set_identity`) against the row's `partner_id`, or against `partner_ids`, the
-partners whose scope reaches a row through other rows (a customer with a deal of theirs), which the write
-path keeps (`app.keep_reach`, called by `tenants.reach`).
+Every `app` table gets RLS enabled and forced, and per command one permissive policy: the fail-closed tenant
+equality (docs/architecture.md, rule 1) and an audience wall that denies by default and names each audience
+that may pass, with its row condition. The wall is a `CASE` on the audience — `vendor` and `system` plain
+`true`, so the planner keeps the tenant equality and the ordered indexes for them — whose other arms compare
+the row's own columns with the transaction's settings only: no subquery and no read of another table, so the
+same policies run on Citus. A partner's reach is its scope (its partner id and its sub-partners', computed
+once per transaction into `app.partner_scope` by `app.set_identity`) against the row's `partner_id`, or
+against `partner_ids`, the partners whose scope reaches a row through other rows (a customer with a deal of
+theirs), which the write path keeps (`app.keep_reach`, called by `tenants.reach`).
 
-Migrations before 0009 used `audience_wall`'s older shape; 0009 rebuilt every wall from `WALLS`, and a table
-added later declares its wall here and calls `tenant_table`.
+Migrations before 0009 used `audience_wall`'s older shape; 0009 rebuilt every wall from `WALLS`; 0011 turned
+the tenant policy and the restrictive wall into one permissive policy per command (`guard`: Citus copies
+restrictive policies to its shards as permissive ones). A table added later declares its wall here and calls
+`tenant_table`.
 """
 
 from __future__ import annotations
@@ -116,7 +118,7 @@ def relay_role() -> str:
 
 
 def isolate(table: str) -> None:
-    """RLS enabled and forced, and the tenant policy, on `app.<table>`."""
+    """The 0009 shape (used by 0009 only): RLS enabled and forced, and the permissive tenant policy."""
     op.execute(f"alter table app.{table} enable row level security")
     op.execute(f"alter table app.{table} force row level security")
     op.execute(
@@ -126,8 +128,7 @@ def isolate(table: str) -> None:
 
 
 def wall(table: str) -> None:
-    """The restrictive audience policy of `app.<table>`, from its declaration: reads by `using`, writes by
-    `with check`."""
+    """The 0009 shape (used by 0009 only): the restrictive audience policy of `app.<table>`."""
     declared = WALLS[table]
     op.execute(
         f"create policy audience_wall on app.{table} as restrictive for all"
@@ -135,14 +136,57 @@ def wall(table: str) -> None:
     )
 
 
+# -- the shape since 0011: permissive policies only, one per command -------------------------------------------
+#
+# Citus 13.2 copies a restrictive policy onto its shards as a *permissive* one (measured: a tenant's system
+# then read every tenant's rows on the shard), so no policy is restrictive: each table has one permissive
+# policy per command, the conjunction of the tenant equality, the audience wall and the command's own
+# condition below (what were restrictive policies of their own).
+
+COMMANDS = ("select", "insert", "update", "delete")
+OWN_TENANT = f"tenant_id = {TENANT}"
+REQUESTERS = f"{AUDIENCE} in ('vendor', 'system', 'partner', 'customer')"
+COMMAND_CONDITIONS: dict[str, dict[str, str]] = {
+    "deals": {"update": OWNER_ONLY, "delete": OWNER_ONLY},
+    "customers": {"update": OWNER_ONLY, "delete": OWNER_ONLY},
+    # A partner submits a registration; only the vendor decides it.
+    "registrations": {"update": f"{AUDIENCE} <> 'partner'"},
+    # Append-only: every tenant audience writes it, vendors (admins, by action) read it.
+    "audit_log": {"select": f"{AUDIENCE} in ('vendor', 'system')", "insert": REQUESTERS},
+    # Requests of every audience record events; only `system` reads them back inside a tenant.
+    "outbox": {"select": f"{AUDIENCE} = 'system'", "insert": REQUESTERS, "update": f"{AUDIENCE} = 'system'"},
+}
+
+
+def _all(*conditions: str) -> str:
+    return " and ".join(f"({c})" for c in conditions if c != "true")
+
+
+def guard(table: str) -> None:
+    """The row policies of `app.<table>`: per command, tenant and wall (`WALLS`; none: tenant only) and the
+    command's condition; `using` for the rows a command reads, `with check` for the rows it writes."""
+    declared = WALLS.get(table)
+    using, check = (declared.using(), declared.check()) if declared else ("true", "true")
+    own = COMMAND_CONDITIONS.get(table, {})
+    for command in COMMANDS:
+        condition = own.get(command, "true")
+        clauses = []
+        if command != "insert":
+            clauses.append(f"using ({_all(OWN_TENANT, using, condition)})")
+        if command in ("insert", "update"):
+            clauses.append(f"with check ({_all(OWN_TENANT, check, condition)})")
+        op.execute(f"create policy tenant_{command} on app.{table} as permissive for {command} {' '.join(clauses)}")
+
+
 def grant_dml(table: str, privileges: str = "select, insert, update, delete") -> None:
     op.execute(f'grant {privileges} on app.{table} to "{app_role()}"')
 
 
 def tenant_table(table: str) -> None:
-    """A new tenant table: isolated, walled as `WALLS` declares, and granted to the runtime role."""
-    isolate(table)
-    wall(table)
+    """A new tenant table: RLS enabled and forced, guarded as `WALLS` declares, and granted to the runtime role."""
+    op.execute(f"alter table app.{table} enable row level security")
+    op.execute(f"alter table app.{table} force row level security")
+    guard(table)
     grant_dml(table)
 
 

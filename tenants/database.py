@@ -12,13 +12,15 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 from sqlalchemy.pool import NullPool
 
 from authz.principal import Audience, Principal
 from tenants import models as _all_models  # noqa: F401 - every mapper known before the first flush
 from tenants import reach as _reach  # noqa: F401 - the write path keeps what the row policies read
+from tenants.base import TenantScoped
 
 # One statement sets the whole identity (`SET LOCAL` each setting, and a partner's scope): see migration 0009.
 SET_IDENTITY = text(
@@ -69,6 +71,28 @@ def identity_params(principal: Principal, *, audience: Audience | None = None) -
     }
 
 
+def _act_as(session: AsyncSession, principal: Principal) -> None:
+    session.sync_session.info["tenant_id"] = principal.tenant_id
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _name_the_tenant(state: ORMExecuteState) -> None:
+    """Every ORM read, update and delete of tenant rows names the session's tenant as a bound value.
+
+    The row policy's equality reads a setting, which Citus cannot prune shards by: without a tenant condition
+    of its own a statement runs on every shard. With one it runs on the tenant's shard (a plain PostgreSQL
+    uses it for indexes). The policy still decides which rows pass; this only narrows where to look.
+    """
+    tenant = state.session.info.get("tenant_id")
+    if tenant is None or not (state.is_select or state.is_update or state.is_delete):
+        return
+    if state.is_column_load or state.is_relationship_load:
+        return  # loads of rows already read carry their primary key (tenant_id included)
+    state.statement = state.statement.options(
+        with_loader_criteria(TenantScoped, lambda cls: cls.tenant_id == tenant, include_aliases=True)
+    )
+
+
 @asynccontextmanager
 async def tenant_session(
     sessions: async_sessionmaker[AsyncSession], principal: Principal, *, read_only: bool = False
@@ -79,6 +103,7 @@ async def tenant_session(
         await session.connection(execution_options={"postgresql_readonly": read_only})
         try:
             await session.execute(SET_IDENTITY, identity_params(principal))
+            _act_as(session, principal)
             yield session
             await session.commit()
         except BaseException:
@@ -124,9 +149,11 @@ async def acting_for(
         {"id": uuid.uuid4(), "actor": principal.user_id, "tenant": tenant_id, "reason": reason},
     )
     await session.execute(SET_IDENTITY, identity_params(Principal.system(tenant_id)))
+    _act_as(session, Principal.system(tenant_id))
     yield
     # On an error the transaction rolls back and the settings with it; on success, step back out.
     await session.execute(SET_IDENTITY, identity_params(principal))
+    _act_as(session, principal)
 
 
 @asynccontextmanager

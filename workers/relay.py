@@ -2,7 +2,8 @@
 
 It connects as its own role, the only one whose policy reads the outbox across tenants. A crash between
 sending and marking sends those events again; consumers dedupe by event id. If the broker is down, the
-transaction rolls back and the events wait in the outbox until it returns.
+transaction rolls back and the events wait in the outbox until it returns. Events are claimed tenant by tenant,
+which on Citus is one shard at a time (a row lock over every shard is refused there).
 """
 
 from __future__ import annotations
@@ -20,7 +21,13 @@ from workers.events import handle_event
 
 log = logging.getLogger("channelgraph.workers.relay")
 
-CLAIM = "select tenant_id, id from app.outbox where sent_at is null order by created_at limit %s for update skip locked"
+# Claimed tenant by tenant: a row lock is taken by a statement on one tenant's rows, which on Citus is one shard
+# (a `FOR UPDATE` over every shard is refused there). The tenants with the oldest waiting events go first.
+PENDING = "select tenant_id from app.outbox where sent_at is null group by tenant_id order by min(created_at) limit %s"
+CLAIM = (
+    "select tenant_id, id from app.outbox where tenant_id = %s and sent_at is null"
+    " order by created_at limit %s for update skip locked"
+)
 MARK = "update app.outbox set sent_at = now(), attempts = attempts + 1 where tenant_id = %s and id = %s"
 BACKLOG = (
     "select count(*), coalesce(extract(epoch from now() - min(created_at)), 0) from app.outbox where sent_at is null"
@@ -47,7 +54,11 @@ class Relay:
         """Relay one batch; returns how many events were sent."""
         with psycopg.connect(self.url, autocommit=False) as conn:
             with conn.transaction():
-                rows = conn.execute(CLAIM, (self.batch,)).fetchall()
+                rows: list[tuple] = []
+                for (tenant_id,) in conn.execute(PENDING, (self.batch,)).fetchall():
+                    rows += conn.execute(CLAIM, (tenant_id, self.batch - len(rows))).fetchall()
+                    if len(rows) >= self.batch:
+                        break
                 for tenant_id, event_id in rows:
                     self.broker.enqueue(handle_event.message(str(tenant_id), str(event_id)))
                 if rows and self.before_mark is not None:

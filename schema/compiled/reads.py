@@ -39,6 +39,7 @@ from strawberry.extensions.max_aliases import create_validator as create_alias_r
 from strawberry.extensions.query_depth_limiter import create_validator as create_depth_rule
 
 from authz.principal import TENANT_AUDIENCES
+from schema.compiled import sql
 from schema.compiled.planner import Plan, Planner, RootPlan, Unsupported
 from schema.context import Context
 from schema.errors import forbidden, format_error
@@ -220,7 +221,8 @@ class CompiledReads:
                     parts.append(None)
                     continue
                 else:
-                    text = await driver.fetchval(root.sql, *parameters)
+                    statement = sql.bind_tenant(root.sql, len(parameters))
+                    text = await driver.fetchval(statement, *parameters, context.principal.tenant_id)
                     if text is None:  # only a lookup's statement finds no row
                         parts.append(None)
                         continue

@@ -18,7 +18,17 @@ from sqlalchemy.dialects import postgresql
 from tenants import sql_forms
 
 DIALECT = postgresql.dialect()
-TENANT = "(select nullif(current_setting('app.tenant_id', true), '')::uuid)"
+# The transaction's tenant as the planner writes it: a marker that `bind_tenant` makes the statement's last
+# parameter, the caller's tenant id (the identity round set the same one). Citus routes a statement whose tenant
+# is a parameter to the tenant's shard; by the setting alone it cannot prune, and a plan over every shard
+# refuses the correlated subqueries the compiled statements are made of. The row policies still decide.
+TENANT = "$tenant"
+TENANT_SETTING = "(select nullif(current_setting('app.tenant_id', true), '')::uuid)"
+
+
+def bind_tenant(statement: str, parameters: int) -> str:
+    """`statement` with its tenant marker as parameter `parameters + 1` (after the client's values)."""
+    return statement.replace(TENANT, f"${parameters + 1}::uuid")
 
 
 def ident(name: str) -> str:

@@ -119,8 +119,18 @@ async def rich(world, sessions):
                 )
         await s.execute(text("update app.customers set archived_at = now() where name like 'Bulk 0%'"))
         await s.execute(text("update app.deals set archived_at = now() where title like 'Deal 1-%'"))
-        await s.execute(text("update app.customers set created_at = date_trunc('second', created_at)"))
-        await s.execute(text("update app.deals set updated_at = date_trunc('second', updated_at) where amount > 9000"))
+        # In UTC, so that the expression is immutable: Citus refuses a stable function of a column in an UPDATE.
+        await s.execute(
+            text(
+                "update app.customers set created_at = date_trunc('second', created_at at time zone 'UTC') at time zone 'UTC'"
+            )
+        )
+        await s.execute(
+            text(
+                "update app.deals set updated_at = date_trunc('second', updated_at at time zone 'UTC') at time zone 'UTC'"
+                " where amount > 9000"
+            )
+        )
     return world
 
 

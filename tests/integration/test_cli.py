@@ -15,9 +15,11 @@ from authz.principal import Principal
 from tenants.database import tenant_session
 
 
-def channelgraph(database, *args: str) -> subprocess.CompletedProcess:
+def channelgraph(database, *args: str, owner: bool = False) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHANNELGRAPH_")}
     env["CHANNELGRAPH_DATABASE_URL"] = database.app_url
+    if owner:
+        env["CHANNELGRAPH_MIGRATIONS_DATABASE_URL"] = database.owner_url
     return subprocess.run(
         [sys.executable, "-m", "gateway.cli", *args], env=env, capture_output=True, text=True, timeout=60, check=False
     )
@@ -192,3 +194,8 @@ async def test_import_prints_the_job_and_its_bad_rows_and_fails(database, new_te
     good.write_bytes(b"name,domain,industry,size,lifecycle_stage\nGood Two,good2.example,,,\n")
     done = channelgraph(database, "import", str(good), "--tenant", tenant.slug, "--entity", "customers", "--inline")
     assert done.returncode == 0 and "failed 0" in done.stdout, (done.stdout, done.stderr)
+
+
+async def test_db_distribute_refuses_plain_postgresql(database):
+    refused = channelgraph(database, "db", "distribute", owner=True)
+    assert refused.returncode == 2 and "no Citus extension" in refused.stderr and "Traceback" not in refused.stderr

@@ -1,0 +1,7 @@
+"""`tests.isolation.test_tenant_walls`, run on the Citus cluster (tests/cluster/conftest.py)."""
+
+import pytest
+
+from tests.isolation.test_tenant_walls import *  # noqa: F403 - the same tests, collected here
+
+pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.cluster]
