@@ -73,7 +73,10 @@ VENDORS_ONLY = Wall()
 WALLS: dict[str, Wall] = {
     # A customer user writes its own row (its profile, migration 0015); vendors and partners already could.
     "users": Wall(
-        partner=f"id = {USER} or {REACHED}", customer=f"id = {USER}", authn=f"id = {USER}", customer_write=f"id = {USER}"
+        partner=f"id = {USER} or {REACHED}",
+        customer=f"id = {USER}",
+        authn=f"id = {USER}",
+        customer_write=f"id = {USER}",
     ),
     "memberships": Wall(partner=IN_SCOPE, customer=f"user_id = {USER}", authn=f"user_id = {USER}"),
     "invitations": Wall(partner=REACHED),

@@ -29,6 +29,12 @@ BACKFILL = (
 )
 
 
+def _statuses(statuses: str) -> None:
+    name = "ck_registrations_ck_registrations_status"  # as 0005 named it under the naming convention
+    op.execute(f"alter table app.registrations drop constraint {name}")
+    op.execute(f"alter table app.registrations add constraint {name} check (status in {statuses})")
+
+
 def upgrade() -> None:
     op.add_column("activities", sa.Column("version", sa.Integer(), server_default="1", nullable=False), schema="app")
     for name in ("archived_at", "completed_at"):
@@ -47,7 +53,9 @@ def upgrade() -> None:
         "create policy own_partner_only on app.activities as restrictive for update"
         f" using ({OWN_PARTNER}) with check ({OWN_PARTNER})"
     )
-    op.execute(f"create policy own_partner_only_delete on app.activities as restrictive for delete using ({OWN_PARTNER})")
+    op.execute(
+        f"create policy own_partner_only_delete on app.activities as restrictive for delete using ({OWN_PARTNER})"
+    )
     # Existing activities: the partner of each author that is a partner user, tenant by tenant (the owner is
     # under the row policies too).
     bind = op.get_bind()
@@ -58,8 +66,7 @@ def upgrade() -> None:
         bind.execute(sa.text(BACKFILL))
     bind.execute(sa.text("select app.set_identity(null, 'anonymous', null, null, null, null, null)"))
 
-    op.execute("alter table app.registrations drop constraint ck_registrations_status")
-    op.execute(f"alter table app.registrations add constraint ck_registrations_status check (status in {STATUSES})")
+    _statuses(STATUSES)
 
     op.execute("drop policy audience_wall on app.users")
     wall("users")  # WALLS["users"] now lets a customer user write its own row
@@ -72,9 +79,10 @@ def downgrade() -> None:
         f"create policy audience_wall on app.users as restrictive for all using ({before.using()})"
         f" with check ({before.check()})"
     )
-    op.execute("update app.registrations set status = 'rejected', rejection_reason = 'withdrawn' where status = 'withdrawn'")
-    op.execute("alter table app.registrations drop constraint ck_registrations_status")
-    op.execute(f"alter table app.registrations add constraint ck_registrations_status check (status in {OLD_STATUSES})")
+    op.execute(
+        "update app.registrations set status = 'rejected', rejection_reason = 'withdrawn' where status = 'withdrawn'"
+    )
+    _statuses(OLD_STATUSES)
     op.execute("drop policy own_partner_only_delete on app.activities")
     op.execute("drop policy own_partner_only on app.activities")
     op.drop_constraint("fk_activities_tenant_id_author_partner_id", "activities", schema="app", type_="foreignkey")

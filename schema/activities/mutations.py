@@ -71,7 +71,7 @@ class ActivityMutation:
 
     @strawberry.mutation(
         permission_classes=[requires(actions.ACTIVITY_DELETE)],
-        description="Delete (archive) the activity: it leaves every list and timeline; deleting it again changes nothing.",
+        description="Delete (archive) the activity: it leaves lists and timelines; deleting it again changes nothing.",
     )
     async def delete_activity(self, info: Info, id: strawberry.ID) -> ActivityPayload:
         row = await info.context.write(service.delete_activity, _id(id))

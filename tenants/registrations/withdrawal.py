@@ -37,7 +37,9 @@ async def withdraw_registration(
         raise Forbidden("only the registering partner withdraws a registration")
     await records.load(session, Registration, registration_id, label="registration")  # as the partner: its own
     async with system_step(session, principal):
-        registration = await records.lock_for_change(session, Registration, registration_id, version, label="registration")
+        registration = await records.lock_for_change(
+            session, Registration, registration_id, version, label="registration"
+        )
         if registration.status not in CLAIMING:
             raise Conflict(
                 f"this registration is {registration.status}; only a submitted or approved one is withdrawn",
