@@ -23,10 +23,25 @@ depends_on: str | Sequence[str] | None = None
 OWN_PARTNER = f"{AUDIENCE} <> 'partner' or author_partner_id = {PARTNER}"
 STATUSES = "('submitted', 'approved', 'rejected', 'expired', 'won', 'withdrawn')"
 OLD_STATUSES = "('submitted', 'approved', 'rejected', 'expired', 'won')"
+# Before 0015 there was no withdrawal: a withdrawn registration goes back as rejected, saying why.
+UNWITHDRAW = (
+    "update app.registrations set status = 'rejected', rejection_reason = 'withdrawn' where status = 'withdrawn'"
+)
 BACKFILL = (
     "update app.activities a set author_partner_id = m.partner_id from app.memberships m"
     " where m.tenant_id = a.tenant_id and m.user_id = a.author_id and m.audience = 'partner'"
 )
+
+
+def _each_tenant(statement: str) -> None:
+    """Run `statement` as each tenant's system: the owner is under the row policies too."""
+    bind = op.get_bind()
+    for (tenant_id,) in bind.execute(sa.text("select id from platform.tenants")).all():
+        bind.execute(
+            sa.text("select app.set_identity(:t, 'system', null, null, null, 'system', null)"), {"t": tenant_id}
+        )
+        bind.execute(sa.text(statement))
+    bind.execute(sa.text("select app.set_identity(null, 'anonymous', null, null, null, null, null)"))
 
 
 def _statuses(statuses: str) -> None:
@@ -56,15 +71,8 @@ def upgrade() -> None:
     op.execute(
         f"create policy own_partner_only_delete on app.activities as restrictive for delete using ({OWN_PARTNER})"
     )
-    # Existing activities: the partner of each author that is a partner user, tenant by tenant (the owner is
-    # under the row policies too).
-    bind = op.get_bind()
-    for (tenant_id,) in bind.execute(sa.text("select id from platform.tenants")).all():
-        bind.execute(
-            sa.text("select app.set_identity(:t, 'system', null, null, null, 'system', null)"), {"t": tenant_id}
-        )
-        bind.execute(sa.text(BACKFILL))
-    bind.execute(sa.text("select app.set_identity(null, 'anonymous', null, null, null, null, null)"))
+    # Existing activities: the partner of each author that is a partner user.
+    _each_tenant(BACKFILL)
 
     _statuses(STATUSES)
 
@@ -79,9 +87,7 @@ def downgrade() -> None:
         f"create policy audience_wall on app.users as restrictive for all using ({before.using()})"
         f" with check ({before.check()})"
     )
-    op.execute(
-        "update app.registrations set status = 'rejected', rejection_reason = 'withdrawn' where status = 'withdrawn'"
-    )
+    _each_tenant(UNWITHDRAW)
     _statuses(OLD_STATUSES)
     op.execute("drop policy own_partner_only_delete on app.activities")
     op.execute("drop policy own_partner_only on app.activities")
