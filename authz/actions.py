@@ -17,7 +17,7 @@ class Action(NamedTuple):
 
 VOCABULARY: dict[str, tuple[str, ...]] = {
     "tenant": ("read", "provision", "suspend", "reactivate"),
-    "user": ("read", "invite", "assign_roles", "revoke"),
+    "user": ("read", "invite", "assign_roles", "revoke", "update_profile"),
     "api_key": ("read", "create", "revoke"),
     "partner": ("read", "create", "update", "archive"),
     "customer": ("read", "create", "update", "archive", "read_owner"),
@@ -36,16 +36,16 @@ VOCABULARY: dict[str, tuple[str, ...]] = {
     ),
     "pipeline": ("read",),
     "pipeline_stage": ("read",),
-    "activity": ("read", "create"),
+    "activity": ("read", "create", "update", "complete", "delete"),
     "audit_log": ("read",),
     "policy": ("read", "update"),
-    "webhook": ("read", "manage"),
+    "webhook": ("read", "manage", "delete", "rotate_secret"),
     "transfer": ("import", "export", "read"),
-    "registration": ("read", "submit", "approve", "reject", "extend"),
+    "registration": ("read", "submit", "approve", "reject", "extend", "withdraw"),
     "attribution": ("read",),
     "partner_application": ("read", "create", "review"),
     "agreement": ("read", "update", "accept"),
-    "lead": ("read", "create", "assign", "respond"),
+    "lead": ("read", "create", "assign", "respond", "update", "archive"),
 }
 # In vocabulary order, which is the order `Decisions.permitted()` lists them in.
 ALL_ACTIONS: tuple[Action, ...] = tuple(Action(obj, act) for obj, acts in VOCABULARY.items() for act in acts)
@@ -61,6 +61,7 @@ USER_READ = Action("user", "read")
 USER_INVITE = Action("user", "invite")
 USER_ASSIGN_ROLES = Action("user", "assign_roles")
 USER_REVOKE = Action("user", "revoke")
+USER_UPDATE_PROFILE = Action("user", "update_profile")
 API_KEY_READ = Action("api_key", "read")
 API_KEY_CREATE = Action("api_key", "create")
 API_KEY_REVOKE = Action("api_key", "revoke")
@@ -91,11 +92,16 @@ PIPELINE_READ = Action("pipeline", "read")
 PIPELINE_STAGE_READ = Action("pipeline_stage", "read")
 ACTIVITY_READ = Action("activity", "read")
 ACTIVITY_CREATE = Action("activity", "create")
+ACTIVITY_UPDATE = Action("activity", "update")
+ACTIVITY_COMPLETE = Action("activity", "complete")
+ACTIVITY_DELETE = Action("activity", "delete")
 AUDIT_LOG_READ = Action("audit_log", "read")
 POLICY_READ = Action("policy", "read")
 POLICY_UPDATE = Action("policy", "update")
 WEBHOOK_READ = Action("webhook", "read")
 WEBHOOK_MANAGE = Action("webhook", "manage")
+WEBHOOK_DELETE = Action("webhook", "delete")
+WEBHOOK_ROTATE_SECRET = Action("webhook", "rotate_secret")
 TRANSFER_IMPORT = Action("transfer", "import")
 TRANSFER_EXPORT = Action("transfer", "export")
 TRANSFER_READ = Action("transfer", "read")
@@ -104,6 +110,7 @@ REGISTRATION_SUBMIT = Action("registration", "submit")
 REGISTRATION_APPROVE = Action("registration", "approve")
 REGISTRATION_REJECT = Action("registration", "reject")
 REGISTRATION_EXTEND = Action("registration", "extend")
+REGISTRATION_WITHDRAW = Action("registration", "withdraw")
 ATTRIBUTION_READ = Action("attribution", "read")
 PARTNER_APPLICATION_READ = Action("partner_application", "read")
 PARTNER_APPLICATION_CREATE = Action("partner_application", "create")
@@ -115,6 +122,8 @@ LEAD_READ = Action("lead", "read")
 LEAD_CREATE = Action("lead", "create")
 LEAD_ASSIGN = Action("lead", "assign")
 LEAD_RESPOND = Action("lead", "respond")
+LEAD_UPDATE = Action("lead", "update")
+LEAD_ARCHIVE = Action("lead", "archive")
 
 
 def parse(text: str) -> Action:

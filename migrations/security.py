@@ -73,7 +73,13 @@ def _case(partner: str, customer: str, authn: str) -> str:
 VENDORS_ONLY = Wall()
 
 WALLS: dict[str, Wall] = {
-    "users": Wall(partner=f"id = {USER} or {REACHED}", customer=f"id = {USER}", authn=f"id = {USER}"),
+    # A customer user writes its own row (its profile, migration 0015); vendors and partners already could.
+    "users": Wall(
+        partner=f"id = {USER} or {REACHED}",
+        customer=f"id = {USER}",
+        authn=f"id = {USER}",
+        customer_write=f"id = {USER}",
+    ),
     "memberships": Wall(partner=IN_SCOPE, customer=f"user_id = {USER}", authn=f"user_id = {USER}"),
     "invitations": Wall(partner=REACHED),
     "api_keys": Wall(partner=IN_SCOPE, authn=f"key_id = {API_KEY}", authn_write=f"key_id = {API_KEY}"),

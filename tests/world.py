@@ -167,6 +167,11 @@ SNAPSHOT_TABLES = (
     "invitations",
     "api_keys",
     "pipeline_stages",
+    "leads",
+    "lead_assignments",
+    "registrations",
+    "registration_conflicts",
+    "webhook_endpoints",
 )
 
 

@@ -14,9 +14,10 @@ from schema.graph.fields import column, computed
 from schema.graph.listings import connection, lookup
 from schema.graph.readers import CHANNEL, TENANT
 from schema.identity.types import User
+from schema.inputs import provided
 from schema.permissions import requires
 from schema.relay import Node, from_global_id, optional_id
-from tenants.identity import api_keys, users
+from tenants.identity import api_keys, profile, users
 from tenants.identity.models import ApiKey as ApiKeyRow
 
 
@@ -55,6 +56,11 @@ class InviteUserPayload:
 @plain(readers=TENANT)
 class UserPayload:
     user: User
+
+
+@strawberry.input
+class UpdateMyProfileInput:
+    name: str | None = strawberry.UNSET
 
 
 @strawberry.input
@@ -118,6 +124,14 @@ class UserMutation:
     async def revoke_access(self, info: Info, user_id: strawberry.ID) -> UserPayload:
         found = await info.context.write(users.revoke_access, from_global_id(user_id, "User")[1])
         return UserPayload(user=User.of(found.user))
+
+    @strawberry.mutation(
+        permission_classes=[requires(actions.USER_UPDATE_PROFILE)],
+        description="Change your own profile (your name). Roles are an admin's; the email is not changed here.",
+    )
+    async def update_my_profile(self, info: Info, input: UpdateMyProfileInput) -> UserPayload:
+        row = await info.context.write(profile.update_profile, provided(input))
+        return UserPayload(user=User.of(row))
 
     @strawberry.mutation(permission_classes=[requires(actions.API_KEY_CREATE)])
     async def create_api_key(self, info: Info, input: CreateApiKeyInput) -> CreateApiKeyPayload:

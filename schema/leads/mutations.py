@@ -8,6 +8,7 @@ from strawberry.types import Info
 from authz import actions
 from schema.graph.entities import plain
 from schema.graph.readers import TENANT
+from schema.inputs import provided
 from schema.leads.types import Lead, LeadTierRule
 from schema.permissions import requires
 from schema.relay import from_global_id
@@ -32,6 +33,15 @@ class CreateLeadInput:
     territory: str | None = None
     need: str | None = strawberry.field(default=None, description="What the company is looking for.")
     distribute: bool = strawberry.field(default=True, description="Offer it at once by the tenant's rules.")
+
+
+@strawberry.input
+class UpdateLeadInput:
+    company_name: str | None = strawberry.UNSET
+    company_domain: str | None = strawberry.UNSET
+    territory: str | None = strawberry.UNSET
+    need: str | None = strawberry.UNSET
+    source: str | None = strawberry.UNSET
 
 
 @plain(readers=TENANT)
@@ -67,6 +77,21 @@ class LeadMutation:
             "title": input.contact.title,
         }
         row = await info.context.write(service.create_lead, fields, contact, distribute_now=input.distribute)
+        return LeadPayload(lead=Lead.of(row))
+
+    @strawberry.mutation(
+        permission_classes=[requires(actions.LEAD_UPDATE)], description="Correct a lead until it is converted."
+    )
+    async def update_lead(self, info: Info, id: strawberry.ID, version: int, input: UpdateLeadInput) -> LeadPayload:
+        row = await info.context.write(service.update_lead, _lead_id(id), version, provided(input))
+        return LeadPayload(lead=Lead.of(row))
+
+    @strawberry.mutation(
+        permission_classes=[requires(actions.LEAD_ARCHIVE)],
+        description="Archive a lead, withdrawing an offer that awaits an answer; it is never offered again.",
+    )
+    async def archive_lead(self, info: Info, id: strawberry.ID, version: int) -> LeadPayload:
+        row = await info.context.write(service.archive_lead, _lead_id(id), version)
         return LeadPayload(lead=Lead.of(row))
 
     @strawberry.mutation(

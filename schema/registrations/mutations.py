@@ -1,4 +1,4 @@
-"""Registration mutations: partners submit; the channel team approves, rejects and extends."""
+"""Registration mutations: partners submit and withdraw; the channel team approves, rejects and extends."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from schema.inputs import provided
 from schema.permissions import requires
 from schema.registrations.types import Registration, RegistrationConflict
 from schema.relay import from_global_id
-from tenants.registrations import approval, service
+from tenants.registrations import approval, service, withdrawal
 
 UNSET = strawberry.UNSET
 
@@ -84,4 +84,12 @@ class RegistrationMutation:
         days: Annotated[int | None, strawberry.argument(description="Default: the tenant's protection window.")] = None,
     ) -> RegistrationPayload:
         row = await info.context.write(service.extend_registration, _id(id), version, days)
+        return RegistrationPayload(registration=Registration.of(row))
+
+    @strawberry.mutation(
+        permission_classes=[requires(actions.REGISTRATION_WITHDRAW)],
+        description="Withdraw your own submitted or approved registration: it no longer claims the customer.",
+    )
+    async def withdraw_registration(self, info: Info, id: strawberry.ID, version: int) -> RegistrationPayload:
+        row = await info.context.write(withdrawal.withdraw_registration, _id(id), version)
         return RegistrationPayload(registration=Registration.of(row))

@@ -53,6 +53,17 @@ class WebhookEndpointPayload:
 
 
 @plain(readers=TENANT)
+class DeleteWebhookEndpointPayload:
+    endpoint_id: strawberry.ID = strawberry.field(description="The endpoint, which sends nothing more.")
+
+
+@plain(readers=TENANT)
+class RotateWebhookSecretPayload:
+    endpoint: WebhookEndpoint
+    secret: str = strawberry.field(description="The new signing secret, shown only now; the old one no longer signs.")
+
+
+@plain(readers=TENANT)
 class WebhookDeliveryPayload:
     delivery: WebhookDelivery
 
@@ -62,7 +73,8 @@ class WebhookQuery:
     @strawberry.field(permission_classes=[requires(actions.WEBHOOK_READ)])
     async def webhook_endpoints(self, info: Info) -> list[WebhookEndpoint]:
         async with info.context.db.reading() as session:
-            rows = await session.execute(select(EndpointRow).order_by(EndpointRow.created_at))
+            live = select(EndpointRow).where(EndpointRow.archived_at.is_(None))
+            rows = await session.execute(live.order_by(EndpointRow.created_at))
             return [WebhookEndpoint.of(row) for row in rows.scalars()]
 
     webhook_deliveries = connection(
@@ -96,6 +108,19 @@ class WebhookMutation:
             allow_private=info.context.services.allow_private_webhooks,
         )
         return WebhookEndpointPayload(endpoint=WebhookEndpoint.of(row))
+
+    @strawberry.mutation(
+        permission_classes=[requires(actions.WEBHOOK_DELETE)],
+        description="Delete the endpoint: no new deliveries, pending ones die; past deliveries stay readable.",
+    )
+    async def delete_webhook_endpoint(self, info: Info, id: strawberry.ID) -> DeleteWebhookEndpointPayload:
+        await info.context.write(service.delete_endpoint, from_global_id(id, "WebhookEndpoint")[1])
+        return DeleteWebhookEndpointPayload(endpoint_id=id)
+
+    @strawberry.mutation(permission_classes=[requires(actions.WEBHOOK_ROTATE_SECRET)])
+    async def rotate_webhook_secret(self, info: Info, id: strawberry.ID) -> RotateWebhookSecretPayload:
+        row = await info.context.write(service.rotate_secret, from_global_id(id, "WebhookEndpoint")[1])
+        return RotateWebhookSecretPayload(endpoint=WebhookEndpoint.of(row), secret=row.secret)
 
     @strawberry.mutation(permission_classes=[requires(actions.WEBHOOK_MANAGE)], description="Send a dead letter again.")
     async def replay_webhook_delivery(self, info: Info, id: strawberry.ID) -> WebhookDeliveryPayload:

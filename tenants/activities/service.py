@@ -1,4 +1,11 @@
-"""Timeline entries: add and list."""
+"""Timeline entries: add, list, edit, complete and delete.
+
+Whoever may add activities may change them; a partner only the ones its own users or keys wrote (the row
+policy `own_partner_only`, migration 0015, which `records.lock_for_change` meets as FORBIDDEN). Deleting
+archives: the entry leaves every list and timeline and stays in the audit log, like every business record.
+Completing a completed activity is a CONFLICT (it says when it was completed), not a silent no-op: a client
+that retries after a lost answer reloads and sees it done; a deleted activity cannot be edited or completed.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +20,7 @@ from tenants import records
 from tenants.activities.models import ACTIVITY_KINDS, Activity
 from tenants.customers.models import Customer
 from tenants.deals.models import Deal
-from tenants.errors import BadInput
+from tenants.errors import BadInput, Conflict
 from tenants.filters import Criterion, Listing
 from tenants.pagination import SortKey
 from tenants.partners.models import Partner
@@ -58,5 +65,58 @@ async def add_activity(session: AsyncSession, principal: Principal, fields: dict
     if fields.get("deal_id") and not fields.get("customer_id"):
         deal = await records.load(session, Deal, fields["deal_id"], label="deal")
         fields["customer_id"] = deal.customer_id
-    activity = Activity(id=uuid.uuid4(), tenant_id=principal.tenant_id, author_id=principal.user_id, **fields)
+    activity = Activity(
+        id=uuid.uuid4(),
+        tenant_id=principal.tenant_id,
+        author_id=principal.user_id,
+        author_partner_id=principal.partner_id,
+        **fields,
+    )
     return await records.create(session, principal, activity, action="activity.create")
+
+
+EDITABLE = ("kind", "subject", "body", "occurred_at", "due_at")
+REQUIRED = ("kind", "subject", "occurred_at")
+
+
+async def _live(session: AsyncSession, activity_id: uuid.UUID, version: int | None) -> Activity:
+    activity = await records.lock_for_change(session, Activity, activity_id, version, label="activity")
+    if activity.archived_at is not None:
+        raise Conflict("this activity was deleted", field="id")
+    return activity
+
+
+async def update_activity(
+    session: AsyncSession, principal: Principal, activity_id: uuid.UUID, version: int, changes: dict[str, Any]
+) -> Activity:
+    """Edit what an activity says and when; what it is on (customer, deal, partner) and its author stay."""
+    if changes.keys() - set(EDITABLE):
+        raise BadInput(f"unknown fields: {', '.join(sorted(changes.keys() - set(EDITABLE)))}", field="input")
+    for name in REQUIRED:
+        if name in changes and changes[name] is None:
+            raise BadInput(f"{name.replace('_', ' ')} cannot be cleared", field=name)
+    if "kind" in changes and changes["kind"] not in ACTIVITY_KINDS:
+        raise BadInput(f"kind must be one of {', '.join(ACTIVITY_KINDS)}", field="kind")
+    if "subject" in changes and not changes["subject"].strip():
+        raise BadInput("subject must not be empty", field="subject")
+    activity = await _live(session, activity_id, version)
+    return await records.change(session, principal, activity, changes, action="activity.update")
+
+
+async def complete_activity(
+    session: AsyncSession, principal: Principal, activity_id: uuid.UUID, version: int
+) -> Activity:
+    activity = await _live(session, activity_id, version)
+    if activity.completed_at is not None:
+        raise Conflict(f"this activity was completed at {activity.completed_at.isoformat()}", field="id")
+    changes = {"completed_at": dt.datetime.now(dt.UTC)}
+    return await records.change(session, principal, activity, changes, action="activity.complete")
+
+
+async def delete_activity(session: AsyncSession, principal: Principal, activity_id: uuid.UUID) -> Activity:
+    """Archive the activity (deleting one already deleted changes nothing)."""
+    activity = await records.lock_for_change(session, Activity, activity_id, None, label="activity")
+    if activity.archived_at is not None:
+        return activity
+    changes = {"archived_at": dt.datetime.now(dt.UTC)}
+    return await records.change(session, principal, activity, changes, action="activity.delete")

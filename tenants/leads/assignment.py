@@ -125,6 +125,8 @@ async def distribute(
     """Offer a pool lead to the partner the rules choose; None (the lead stays in the pool) if none may take it."""
     now = now or utcnow()
     lead = await lock_lead(session, lead_id)
+    if lead.archived_at is not None:
+        raise Conflict("this lead is archived", field="id")
     if lead.status != "pool":
         raise Conflict(f"this lead is {lead.status}, not in the pool", field="id")
     await session.execute(LOCK, {"tenant": str(principal.tenant_id)})

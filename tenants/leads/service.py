@@ -1,6 +1,7 @@
 """Leads: creating them (with their contact), listing, assigning by hand, tier rules, and a partner's
 answer to an offer: declining moves the lead on; accepting converts it into a customer, a contact and a
-partner-sourced deal owned by the partner.
+partner-sourced deal owned by the partner. Vendors edit a lead until it converts, and archive it: an open
+offer is withdrawn first (`lead.returned`, reason `archived`), and an archived lead is never offered again.
 
 Partners write nothing in the lead tables directly (their row policies say so): their answer is applied
 in a `system` step after the offer was read *as the partner*, so a lead that is not theirs is NOT_FOUND.
@@ -93,6 +94,8 @@ async def assign_lead(
     partner = await records.load(session, Partner, partner_id, label="partner")
     if partner.status != "active" or partner.archived_at is not None:
         raise Conflict("leads go to active partners only", field="partnerId")
+    if lead.archived_at is not None:
+        raise Conflict("this lead is archived", field="id")
     if lead.status == "converted":
         raise Conflict("this lead is already converted", field="id")
     if partner_id in await refused_by(session, lead.id):
@@ -106,6 +109,44 @@ async def assign_lead(
         emit(session, principal, "lead.returned", "Lead", lead.id, payload)
     await offer(session, principal, lead, partner_id, method="manual", now=now)
     return lead
+
+
+EDITABLE = ("company_name", "company_domain", "territory", "need", "source")
+
+
+async def update_lead(
+    session: AsyncSession, principal: Principal, lead_id: uuid.UUID, version: int, changes: dict[str, Any]
+) -> Lead:
+    """Correct what a lead says (its company, territory, need, source) while it is not yet converted."""
+    changes = dict(changes)
+    if changes.keys() - set(EDITABLE):
+        raise BadInput(f"unknown fields: {', '.join(sorted(changes.keys() - set(EDITABLE)))}", field="input")
+    for name in ("company_name", "source"):
+        if name in changes:
+            if not (changes[name] or "").strip():
+                raise BadInput(f"{name.replace('_', ' ')} must not be empty", field=name)
+            changes[name] = changes[name].strip()
+    if changes.get("company_domain"):
+        changes["company_domain"] = normalise_domain(changes["company_domain"])
+    lead = await records.lock_for_change(session, Lead, lead_id, version, label="lead")
+    if lead.archived_at is not None or lead.status == "converted":
+        raise Conflict(f"this lead is {'archived' if lead.archived_at else 'converted'}", field="id")
+    return await records.change(session, principal, lead, changes, action="lead.update")
+
+
+async def archive_lead(
+    session: AsyncSession, principal: Principal, lead_id: uuid.UUID, version: int, *, now: dt.datetime | None = None
+) -> Lead:
+    """Archive a lead; an offer still awaiting an answer is withdrawn first. Archiving it again changes nothing."""
+    lead = await records.lock_for_change(session, Lead, lead_id, version, label="lead")
+    if lead.archived_at is not None:
+        return lead
+    current = await live_assignment(session, lead.id) if lead.status == "offered" else None
+    if current is not None:
+        await take_back(session, principal, lead, current, "withdrawn", now or utcnow())
+        payload = {"partner_id": str(current.partner_id), "reason": "archived"}
+        emit(session, principal, "lead.returned", "Lead", lead.id, payload)
+    return await records.archive(session, principal, Lead, lead.id, None, label="lead")
 
 
 async def distribute_lead(

@@ -27,6 +27,7 @@ EVENT_TYPES = frozenset(
         "registration.rejected",
         "registration.expired",
         "registration.extended",
+        "registration.withdrawn",
         "lead.assigned",
         "lead.accepted",
         "lead.declined",

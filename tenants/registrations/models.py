@@ -24,7 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from tenants.base import APP_SCHEMA, Base, TenantScoped, Timestamps, Versioned, sql_list, utcnow_column
 from tenants.money import CURRENCY_SQL
 
-STATUSES = ("submitted", "approved", "rejected", "expired", "won")
+STATUSES = ("submitted", "approved", "rejected", "expired", "won", "withdrawn")
 # Registrations that still claim their customer: another partner's registration in one of these conflicts.
 CLAIMING = ("submitted", "approved")
 CONFLICT_KINDS = ("partner_registration", "partner_deal", "direct_deal")

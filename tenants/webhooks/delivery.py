@@ -36,13 +36,15 @@ class Claimed:
 
 
 async def plan(session: AsyncSession, event: OutboxEvent) -> list[uuid.UUID]:
-    """Deliveries for every active endpoint subscribed to the event (once each); returns the pending ones."""
+    """Deliveries for every active endpoint subscribed to the event (once each, none for a deleted endpoint);
+    returns the pending ones."""
     await session.execute(
         text(
             "insert into app.webhook_deliveries (tenant_id, id, endpoint_id, event_id, event_type, payload)"
             " select e.tenant_id, gen_random_uuid(), e.id, :event_id, :event_type, cast(:payload as jsonb)"
             " from app.webhook_endpoints e"
-            " where e.active and (:event_type = any(e.event_types) or '*' = any(e.event_types))"
+            " where e.active and e.archived_at is null"
+            " and (:event_type = any(e.event_types) or '*' = any(e.event_types))"
             " on conflict (tenant_id, endpoint_id, event_id) do nothing"
         ),
         {"event_id": event.id, "event_type": event.event_type, "payload": _body(event).decode()},
@@ -82,10 +84,11 @@ async def claim(session: AsyncSession, delivery_id: uuid.UUID, lease: dt.timedel
     if row is None:
         return None
     endpoint = await session.get(WebhookEndpoint, (await _tenant(session), row.endpoint_id))
-    if endpoint is None or not endpoint.active:
+    if endpoint is None or not endpoint.active or endpoint.archived_at is not None:
+        reason = "endpoint deleted" if endpoint is None or endpoint.archived_at is not None else "endpoint disabled"
         await session.execute(
-            text("update app.webhook_deliveries set status = 'dead', last_error = 'endpoint disabled' where id = :id"),
-            {"id": delivery_id},
+            text("update app.webhook_deliveries set status = 'dead', last_error = :reason where id = :id"),
+            {"id": delivery_id, "reason": reason},
         )
         return None
     return Claimed(

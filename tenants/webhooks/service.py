@@ -1,4 +1,10 @@
-"""Managing webhook endpoints and reading deliveries (vendor admins)."""
+"""Managing webhook endpoints and reading deliveries (vendor admins).
+
+Deleting an endpoint archives it (its deliveries stay readable): it gets no new deliveries, and those still
+pending die at their next attempt (`delivery.claim`). Rotating the secret replaces it at once: every attempt
+signs with the secret current when it is claimed, so nothing is signed with the old one after the rotation
+commits (an attempt claimed before it may still be on the wire). Audit entries show secrets as a marker.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from authz.principal import Principal
 from tenants import records
 from tenants.audit.log import record
-from tenants.errors import BadInput, Conflict
+from tenants.errors import BadInput, Conflict, NotFound
 from tenants.filters import Criterion, Listing
 from tenants.outbox.events import EVENT_TYPES, INTERNAL_EVENTS, emit
 from tenants.pagination import SortKey
@@ -65,8 +71,29 @@ async def update_endpoint(
         check_url(changes["url"], allow_private=allow_private)
     if "event_types" in changes:
         changes["event_types"] = _event_types(changes["event_types"])
-    endpoint = await records.lock_for_change(session, WebhookEndpoint, endpoint_id, version, label="webhook endpoint")
+    endpoint = await _live(session, endpoint_id, version)
     return await records.change(session, principal, endpoint, changes, action="webhook.update")
+
+
+async def _live(session: AsyncSession, endpoint_id: uuid.UUID, version: int | None) -> WebhookEndpoint:
+    """The endpoint, locked; a deleted one is gone for every change (NOT_FOUND)."""
+    endpoint = await records.lock_for_change(session, WebhookEndpoint, endpoint_id, version, label="webhook endpoint")
+    if endpoint.archived_at is not None:
+        raise NotFound("no such webhook endpoint")
+    return endpoint
+
+
+async def delete_endpoint(session: AsyncSession, principal: Principal, endpoint_id: uuid.UUID) -> uuid.UUID:
+    endpoint = await _live(session, endpoint_id, None)
+    changes = {"archived_at": dt.datetime.now(dt.UTC), "active": False}
+    await records.change(session, principal, endpoint, changes, action="webhook.delete")
+    return endpoint.id
+
+
+async def rotate_secret(session: AsyncSession, principal: Principal, endpoint_id: uuid.UUID) -> WebhookEndpoint:
+    """A new signing secret, returned once by the caller's payload; the old one signs nothing from now on."""
+    endpoint = await _live(session, endpoint_id, None)
+    return await records.change(session, principal, endpoint, {"secret": new_secret()}, action="webhook.rotate_secret")
 
 
 DELIVERIES = Listing(

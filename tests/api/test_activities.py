@@ -1,12 +1,16 @@
 """Activities through the API: addActivity on a deal, a customer and a partner; the `activities` filters;
 partners seeing only their scope's timeline; the customer user refused; and `deal { activities }` newest
-first."""
+first; editing, completing (once: again is a CONFLICT) and deleting (archiving) activities, a partner only its
+own partner's."""
 
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import text
 
-from schema.relay import to_global_id
+from authz.principal import Audience, Principal
+from schema.relay import from_global_id, to_global_id
+from tenants.database import tenant_session
 from tests.client import codes, gql
 from tests.world import snapshot
 
@@ -192,3 +196,113 @@ async def test_deal_activities_are_newest_first(client, world):
     )
     assert [a["subject"] for a in page["data"]["deal"]["activities"]] == newest_first[:2]
     assert (await subjects(client, world, "owner", {"dealId": deal})) == newest_first
+
+
+UPDATE = """mutation($id: ID!, $v: Int!, $in: UpdateActivityInput!) { updateActivity(id: $id, version: $v, input: $in) {
+    activity { kind subject body occurredAt dueAt completedAt archivedAt version } } }"""
+COMPLETE = (
+    "mutation($id: ID!, $v: Int!) { completeActivity(id: $id, version: $v) { activity { completedAt version } } }"
+)
+DELETE = "mutation($id: ID!) { deleteActivity(id: $id) { activity { archivedAt version } } }"
+
+
+async def write(client, world, persona, doc, variables) -> dict:
+    body = await gql(client, doc, variables, token=world.token(persona))
+    assert "errors" not in body, body
+    return next(iter(body["data"].values()))["activity"]
+
+
+async def audited(sessions, world, activity_id: str) -> list[str]:
+    async with tenant_session(sessions, Principal.system(world.tenant_id), read_only=True) as s:
+        rows = await s.execute(
+            text("select action from app.audit_log where entity_id = :i order by at"),
+            {"i": from_global_id(activity_id)[1]},
+        )
+        return [r[0] for r in rows]
+
+
+async def test_edit_complete_and_delete_an_activity(client, sessions, world):
+    deal = gid(world, "Deal", "direct")
+    made = await add(client, world, "rep1", kind="TASK", subject="Send quote", dealId=deal)
+    ref = {"id": made["id"]}
+    due = "2031-01-02T03:04:05+00:00"
+    edited = await write(
+        client, world, "rep2", UPDATE, ref | {"v": 1, "in": {"subject": "Send the quote", "body": "v2", "dueAt": due}}
+    )
+    assert edited | {"occurredAt": None} == {
+        "kind": "TASK",
+        "subject": "Send the quote",
+        "body": "v2",
+        "occurredAt": None,
+        "dueAt": due,
+        "completedAt": None,
+        "archivedAt": None,
+        "version": 2,
+    }
+    for variables, code in (
+        (ref | {"v": 1, "in": {"subject": "stale"}}, "CONFLICT"),
+        (ref | {"v": 2, "in": {"subject": "  "}}, "BAD_USER_INPUT"),
+        (ref | {"v": 2, "in": {"subject": None}}, "BAD_USER_INPUT"),
+        (ref | {"v": 2, "in": {"kind": None}}, "BAD_USER_INPUT"),
+        (ref | {"v": 2, "in": {"occurredAt": None}}, "BAD_USER_INPUT"),
+        ({"id": gid(world, "Deal", "direct"), "v": 2, "in": {"subject": "x"}}, "NOT_FOUND"),  # not an activity
+    ):
+        await refused(client, sessions, world, "rep1", UPDATE, variables, code)
+
+    done = await write(client, world, "rep1", COMPLETE, ref | {"v": 2})
+    assert done["completedAt"] is not None and done["version"] == 3
+    # Completing it again is a CONFLICT (not a silent success): the caller learns it was already done.
+    await refused(client, sessions, world, "rep1", COMPLETE, ref | {"v": 3}, "CONFLICT")
+
+    gone = await write(client, world, "support", DELETE, ref)
+    assert gone["archivedAt"] is not None and gone["version"] == 4
+    assert "Send the quote" not in await subjects(client, world, "owner")
+    timeline = await gql(
+        client, "query($id: ID!) { deal(id: $id) { activities { subject } } }", {"id": deal}, token=world.token("owner")
+    )
+    assert "Send the quote" not in [a["subject"] for a in timeline["data"]["deal"]["activities"]]
+    assert await write(client, world, "owner", DELETE, ref) == gone  # deleting again changes nothing
+    for doc, variables in ((UPDATE, ref | {"v": 4, "in": {"subject": "back"}}), (COMPLETE, ref | {"v": 4})):
+        await refused(client, sessions, world, "owner", doc, variables, "CONFLICT")
+    assert await audited(sessions, world, made["id"]) == [
+        "activity.create",
+        "activity.update",
+        "activity.complete",
+        "activity.delete",
+    ]
+
+
+async def test_a_partner_changes_only_its_own_partners_activities(client, sessions, world):
+    ours = await add(client, world, "sub_rep", kind="CALL", subject="Contoso call", dealId=gid(world, "Deal", "sub"))
+    vendors = await add(client, world, "owner", kind="NOTE", subject="Vendor note", dealId=gid(world, "Deal", "sub"))
+    edit = {"v": 1, "in": {"subject": "changed"}}
+    # The distributor reads its sub-reseller's activities but changes none; nor does a partner change the
+    # vendor's notes on its deals; another partner does not see them at all.
+    for persona, target, code in (
+        ("dist_admin", ours, "FORBIDDEN"),
+        ("dist_rep", ours, "FORBIDDEN"),
+        ("sub_admin", vendors, "FORBIDDEN"),
+        ("other_admin", ours, "NOT_FOUND"),
+        ("customer", ours, "FORBIDDEN"),
+        ("anonymous", ours, "UNAUTHENTICATED"),
+    ):
+        for doc, variables in ((UPDATE, edit), (COMPLETE, {"v": 1}), (DELETE, {})):
+            await refused(client, sessions, world, persona, doc, {"id": target["id"]} | variables, code)
+    assert (await write(client, world, "sub_admin", UPDATE, {"id": ours["id"]} | edit))["subject"] == "changed"
+    assert (await write(client, world, "sub_rep", DELETE, {"id": ours["id"]}))["archivedAt"] is not None
+    assert "changed" not in await subjects(client, world, "dist_admin")
+
+    # The row policy says so too, whatever the service does: the distributor's own UPDATE touches nothing.
+    dist = world.people["dist_admin"]
+    principal = Principal(
+        Audience.PARTNER,
+        user_id=dist.user_id,
+        tenant_id=world.tenant_id,
+        roles=frozenset(dist.roles),
+        partner_id=world.partners["dist"],
+    )
+    async with tenant_session(sessions, principal) as s:
+        seen = await s.execute(text("select count(*) from app.activities where subject = 'Vendor note'"))
+        assert seen.scalar() == 1
+        changed = await s.execute(text("update app.activities set subject = 'hacked' where subject = 'Vendor note'"))
+        assert changed.rowcount == 0

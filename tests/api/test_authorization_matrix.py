@@ -1,7 +1,8 @@
 """The authorization matrix: every audience and role against every query and mutation.
 
 For each (operation, persona) the expected outcome is written down: `ok`, or the error code. A refused
-call must change nothing (the tenant's business tables are compared before and after).
+call must change nothing (the tenant's business tables are compared before and after). Besides the users,
+`sub_key` is an API key of the sub-reseller with the partner admin role: a partner's integration.
 """
 
 from __future__ import annotations
@@ -13,12 +14,17 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import text
 
-from authz.principal import Principal
+from authz.principal import Audience, Principal
 from schema.relay import to_global_id
+from tenants.activities.service import add_activity
 from tenants.database import tenant_session
 from tenants.deals.service import create_deal
+from tenants.identity.api_keys import create_api_key
 from tenants.identity.users import create_member
+from tenants.leads.service import create_lead
 from tenants.partners.service import create_partner
+from tenants.registrations.service import submit_registration
+from tenants.webhooks.service import create_endpoint
 from tests.client import codes, gql
 from tests.world import World, build_world, snapshot
 
@@ -28,10 +34,11 @@ VENDORS = {"owner", "admin", "channel_manager", "sales_manager", "rep1", "suppor
 SELLERS = VENDORS - {"support"}
 MANAGERS = {"owner", "admin", "channel_manager", "sales_manager"}
 ADMINS = {"owner", "admin"}
-IN_SCOPE_PARTNERS = {"dist_admin", "dist_rep", "sub_admin", "sub_rep"}  # the `sub` targets are theirs
+SUB = {"sub_admin", "sub_rep", "sub_key"}  # the sub-reseller's users and its key
+IN_SCOPE_PARTNERS = {"dist_admin", "dist_rep"} | SUB  # the `sub` targets are theirs
 OUT_OF_SCOPE_PARTNERS = {"other_admin", "other_rep"}
 PARTNERS = IN_SCOPE_PARTNERS | OUT_OF_SCOPE_PARTNERS
-PARTNER_ADMINS = {"dist_admin", "sub_admin", "other_admin"}
+PARTNER_ADMINS = {"dist_admin", "sub_admin", "other_admin", "sub_key"}
 EVERYONE = VENDORS | PARTNERS | {"customer", "platform", "foreign", "anonymous"}
 
 
@@ -44,6 +51,7 @@ class Case:
     not_found: set[str] = frozenset()
     other: dict[str, str] | None = None  # persona -> code, for outcomes that are neither ok nor refusal
     mutation: bool = False
+    fresh: tuple[str, ...] = ()  # rows to make anew for every persona: activity, endpoint, lead, registration
 
 
 def gid(kind: str, key_attr: str, key: str):
@@ -85,7 +93,7 @@ CASES = [
         "query($id: ID!) { customer(id: $id) { name } }",
         gid("Customer", "customers", "dist"),
         VENDORS | {"dist_admin", "dist_rep", "customer"},
-        not_found={"sub_admin", "sub_rep"} | OUT_OF_SCOPE_PARTNERS | {"foreign"},
+        not_found=SUB | OUT_OF_SCOPE_PARTNERS | {"foreign"},
     ),
     Case("contacts", "{ contacts(first: 5) { totalCount } }", nothing, VENDORS | PARTNERS | {"customer", "foreign"}),
     Case("activities", "{ activities(first: 5) { totalCount } }", nothing, VENDORS | PARTNERS | {"foreign"}),
@@ -106,7 +114,7 @@ CASES = [
         "updatePartner",
         'mutation($id: ID!, $v: Int!) { updatePartner(input: {id: $id, version: $v, territory: "X"}) { partner { id } } }',
         lambda w, f: {"id": to_global_id("Partner", w.partners["sub"]), "v": f.version("partners", w.partners["sub"])},
-        {"owner", "admin", "channel_manager", "dist_admin", "sub_admin"},
+        {"owner", "admin", "channel_manager", "dist_admin", "sub_admin", "sub_key"},
         not_found={"other_admin", "foreign"},
         mutation=True,
     ),
@@ -208,6 +216,87 @@ CASES = [
         mutation=True,
     ),
     Case(
+        "updateActivity",
+        'mutation($id: ID!, $v: Int!) { updateActivity(id: $id, version: $v, input: {subject: "X"}) { activity { id } } }',
+        lambda w, f: {"id": to_global_id("Activity", f.made("activity")[0]), "v": f.made("activity")[1]},
+        VENDORS | SUB,
+        not_found=OUT_OF_SCOPE_PARTNERS | {"foreign"},
+        mutation=True,
+        fresh=("activity",),
+    ),
+    Case(
+        "completeActivity",
+        "mutation($id: ID!, $v: Int!) { completeActivity(id: $id, version: $v) { activity { completedAt } } }",
+        lambda w, f: {"id": to_global_id("Activity", f.made("activity")[0]), "v": f.made("activity")[1]},
+        VENDORS | SUB,
+        not_found=OUT_OF_SCOPE_PARTNERS | {"foreign"},
+        mutation=True,
+        fresh=("activity",),
+    ),
+    Case(
+        "deleteActivity",
+        "mutation($id: ID!) { deleteActivity(id: $id) { activity { archivedAt } } }",
+        lambda w, f: {"id": to_global_id("Activity", f.made("activity")[0])},
+        VENDORS | SUB,
+        not_found=OUT_OF_SCOPE_PARTNERS | {"foreign"},
+        mutation=True,
+        fresh=("activity",),
+    ),
+    Case(
+        "deleteWebhookEndpoint",
+        "mutation($id: ID!) { deleteWebhookEndpoint(id: $id) { endpointId } }",
+        lambda w, f: {"id": to_global_id("WebhookEndpoint", f.made("endpoint")[0])},
+        ADMINS,
+        not_found={"foreign"},
+        mutation=True,
+        fresh=("endpoint",),
+    ),
+    Case(
+        "rotateWebhookSecret",
+        "mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret endpoint { version } } }",
+        lambda w, f: {"id": to_global_id("WebhookEndpoint", f.made("endpoint")[0])},
+        ADMINS,
+        not_found={"foreign"},
+        mutation=True,
+        fresh=("endpoint",),
+    ),
+    Case(
+        "updateLead",
+        'mutation($id: ID!, $v: Int!) { updateLead(id: $id, version: $v, input: {need: "CRM"}) { lead { id } } }',
+        lambda w, f: {"id": to_global_id("Lead", f.made("lead")[0]), "v": f.made("lead")[1]},
+        MANAGERS,
+        not_found={"foreign"},
+        mutation=True,
+        fresh=("lead",),
+    ),
+    Case(
+        "archiveLead",
+        "mutation($id: ID!, $v: Int!) { archiveLead(id: $id, version: $v) { lead { archivedAt } } }",
+        lambda w, f: {"id": to_global_id("Lead", f.made("lead")[0]), "v": f.made("lead")[1]},
+        MANAGERS,
+        not_found={"foreign"},
+        mutation=True,
+        fresh=("lead",),
+    ),
+    Case(
+        # A registration is its partner's alone: the distributor does not see its sub-reseller's.
+        "withdrawRegistration",
+        "mutation($id: ID!, $v: Int!) { withdrawRegistration(id: $id, version: $v) { registration { status } } }",
+        lambda w, f: {"id": to_global_id("Registration", f.made("registration")[0]), "v": f.made("registration")[1]},
+        SUB,
+        not_found={"dist_admin", "dist_rep"} | OUT_OF_SCOPE_PARTNERS,
+        mutation=True,
+        fresh=("registration",),
+    ),
+    Case(
+        # Any signed-in user of a tenant, its own row only; an API key has no profile.
+        "updateMyProfile",
+        'mutation { updateMyProfile(input: {name: "Renamed"}) { user { name } } }',
+        nothing,
+        VENDORS | (PARTNERS - {"sub_key"}) | {"customer", "foreign"},
+        mutation=True,
+    ),
+    Case(
         "inviteUser",
         'mutation($e: String!) { inviteUser(input: {email: $e, name: "N", audience: VENDOR, roles: ["support"]}) { user { id } } }',
         lambda w, f: {"e": f"{uuid.uuid4().hex[:8]}@invite.example"},
@@ -296,9 +385,16 @@ class Fresh:
                     await s.execute(text(f"select version from app.{table} where id = :id"), {"id": key})
                 ).scalar()
             self.values["versions"] = versions
+        for kind in case.fresh:
+            self.values[kind] = await FRESH[kind](self.sessions, self.world)
 
     def partner(self):
         return self.values["partner"]
+
+    def made(self, kind: str):
+        """The id and version of the row made for this persona."""
+        row = self.values[kind]
+        return row.id, row.version
 
     def deal(self):
         return self.values["deal"]
@@ -314,6 +410,49 @@ class Fresh:
         return ("Qualification", "Proposal", "Negotiation")[self._stage % 3]
 
 
+def _as_partner(world: World, persona: str, partner: str) -> Principal:
+    person = world.people[persona]
+    return Principal(
+        Audience.PARTNER,
+        user_id=person.user_id,
+        tenant_id=world.tenant_id,
+        roles=frozenset(person.roles),
+        partner_id=world.partners[partner],
+    )
+
+
+async def _activity(sessions, world: World):
+    """An activity the sub-reseller's rep wrote on its deal: its partner's to change, its distributor's to read."""
+    rep = _as_partner(world, "sub_rep", "sub")
+    async with tenant_session(sessions, rep) as s:
+        return await add_activity(s, rep, {"kind": "task", "subject": "Tmp", "deal_id": world.deals["sub"]})
+
+
+async def _endpoint(sessions, world: World):
+    system = Principal.system(world.tenant_id)
+    async with tenant_session(sessions, system) as s:
+        fields = {"url": "https://hooks.example/tmp", "event_types": ["*"]}
+        return await create_endpoint(s, system, fields, allow_private=True)
+
+
+async def _lead(sessions, world: World):
+    system = Principal.system(world.tenant_id)
+    async with tenant_session(sessions, system) as s:
+        fields = {"company_name": "Tmp", "source": "web", "territory": "nowhere"}
+        return await create_lead(s, system, fields, {"first_name": "Tmp"}, distribute_now=False)
+
+
+async def _registration(sessions, world: World):
+    """A registration the sub-reseller's rep submitted."""
+    rep = _as_partner(world, "sub_rep", "sub")
+    async with tenant_session(sessions, rep) as s:
+        registration, _ = await submit_registration(s, rep, {"company_name": f"Tmp {uuid.uuid4().hex[:8]}"})
+        return registration
+
+
+FRESH = {"activity": _activity, "endpoint": _endpoint, "lead": _lead, "registration": _registration}
+
+
 @pytest.fixture
 async def setup(app, sessions, new_tenant, world):
     foreign = await build_world(sessions, new_tenant, app.state.tokens.mint)
@@ -323,8 +462,27 @@ async def setup(app, sessions, new_tenant, world):
             text("insert into platform.admins (id, email, name) values (:i, :e, 'Ops')"),
             {"i": admin_id, "e": f"ops-{admin_id.hex[:8]}@platform.example"},
         )
+    system = Principal.system(world.tenant_id)
+    async with tenant_session(sessions, system) as s:
+        key = await create_api_key(
+            s,
+            system,
+            name="Contoso sync",
+            audience="partner",
+            roles=["partner_admin"],
+            partner_id=world.partners["sub"],
+        )
+        # Marked as just used, far ahead: the edge then never touches the row, which the snapshots compare.
+        await s.execute(
+            text("update app.api_keys set last_used_at = now() + interval '1 day' where id = :i"), {"i": key.key.id}
+        )
     tokens = {name: p.token for name, p in world.people.items()}
-    tokens.update(platform=app.state.tokens.mint(None, admin_id), foreign=foreign.token("owner"), anonymous=None)
+    tokens.update(
+        platform=app.state.tokens.mint(None, admin_id),
+        foreign=foreign.token("owner"),
+        anonymous=None,
+        sub_key=key.token,
+    )
     return world, tokens
 
 

@@ -3,14 +3,19 @@
 An invited user accepts once, signs in, and its token works; failures to sign in all look the same; role
 changes and revocations take effect on the next request; partner admins manage only their own partner's
 people; an API key is shown once, authenticates, is listed by prefix and stops working when revoked;
-`users` filters within the caller's scope and `user(id)` of another tenant is not found.
+`users` filters within the caller's scope and `user(id)` of another tenant is not found; every signed-in user
+changes its own name (only that: no email, no roles), an API key has no profile.
 """
 
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import text
 
+from authz.principal import Audience, Principal
 from schema.relay import to_global_id
+from tenants.database import tenant_session
+from tenants.identity.api_keys import create_api_key
 from tests.client import codes, gql
 from tests.world import build_world, snapshot
 
@@ -291,3 +296,79 @@ async def test_a_revoked_member_cannot_sign_in_again(client, world):
     assert codes(refused) == ["UNAUTHENTICATED"]
     wrong = await gql(client, SIGN_IN, credentials | {"e": "nobody@identity.example"})
     assert refused["errors"][0]["message"] == wrong["errors"][0]["message"]  # the same answer as a stranger
+
+
+PROFILE = "mutation($i: UpdateMyProfileInput!) { updateMyProfile(input: $i) { user { id name email roles } } }"
+
+
+async def users_rows(sessions, world) -> list[tuple]:
+    async with tenant_session(sessions, Principal.system(world.tenant_id), read_only=True) as s:
+        users = [tuple(r) for r in await s.execute(text("select * from app.users order by id"))]
+        members = [tuple(r) for r in await s.execute(text("select * from app.memberships order by id"))]
+    return users + members
+
+
+async def users_by_id(sessions, world) -> dict:
+    async with tenant_session(sessions, Principal.system(world.tenant_id), read_only=True) as s:
+        return {r.id: dict(r._mapping) for r in await s.execute(text("select * from app.users"))}
+
+
+async def test_every_signed_in_user_renames_itself_and_nothing_else(client, sessions, world):
+    for persona in ("owner", "rep1", "sub_rep", "customer"):
+        before = await users_by_id(sessions, world)
+        me = world.people[persona]
+        body = await gql(client, PROFILE, {"i": {"name": f"  {persona} renamed "}}, token=world.token(persona))
+        assert body["data"]["updateMyProfile"]["user"] == {
+            "id": to_global_id("User", me.user_id),
+            "name": f"{persona} renamed",
+            "email": before[me.user_id]["email"],
+            "roles": list(me.roles),
+        }
+        viewer = await gql(client, "{ viewer { user { name } } }", token=world.token(persona))
+        assert viewer["data"]["viewer"]["user"] == {"name": f"{persona} renamed"}
+        after = await users_by_id(sessions, world)
+        del before[me.user_id], after[me.user_id]
+        assert after == before, persona
+    async with tenant_session(sessions, Principal.system(world.tenant_id), read_only=True) as s:
+        audit = await s.execute(
+            text(
+                "select actor_id, before->>'name', after->>'name' from app.audit_log where action = 'user.update_profile'"
+            )
+        )
+        assert {tuple(r) for r in audit} >= {(world.people["customer"].user_id, "Buyer", "customer renamed")}
+
+
+async def test_a_profile_is_a_name_only_and_keys_have_none(client, sessions, world):
+    system = Principal.system(world.tenant_id)
+    async with tenant_session(sessions, system) as s:
+        key = await create_api_key(
+            s, system, name="sync", audience="partner", roles=["partner_admin"], partner_id=world.partners["sub"]
+        )
+    before = await users_rows(sessions, world)
+    owner = world.token("owner")
+    for variables, token, code in (
+        ({"i": {"name": "   "}}, owner, "BAD_USER_INPUT"),
+        ({"i": {"name": None}}, owner, "BAD_USER_INPUT"),
+        ({"i": {"name": "x" * 201}}, owner, "BAD_USER_INPUT"),
+        ({"i": {"name": "Eve", "email": "eve@evil.example"}}, owner, "BAD_USER_INPUT"),  # no such field
+        ({"i": {"name": "Eve", "roles": ["owner"]}}, world.token("rep1"), "BAD_USER_INPUT"),
+        ({"i": {"name": "A key"}}, key.token, "FORBIDDEN"),  # an API key has no profile
+        ({"i": {"name": "Anyone"}}, None, "UNAUTHENTICATED"),
+    ):
+        body = await gql(client, PROFILE, variables, token=token)
+        assert codes(body) == [code], (variables, body)
+    assert await users_rows(sessions, world) == before
+
+    # A customer user may write its own user row and no other, by row policy.
+    buyer = world.people["customer"]
+    principal = Principal(
+        Audience.CUSTOMER,
+        user_id=buyer.user_id,
+        tenant_id=world.tenant_id,
+        roles=frozenset(buyer.roles),
+        customer_id=world.customers["dist"],
+    )
+    async with tenant_session(sessions, principal) as s:
+        others = await s.execute(text("update app.users set name = 'x' where id <> :me"), {"me": buyer.user_id})
+        assert others.rowcount == 0
+    assert await users_rows(sessions, world) == before

@@ -1,6 +1,7 @@
 """Lead distribution through the service and the graph: the rules on a real tenant, capacity under
 concurrency, SLA timeouts on an injected clock, contact details hidden until acceptance (in GraphQL and in
-SQL as the partner), conversion, manual assignment, and isolation between partners."""
+SQL as the partner), conversion, manual assignment, isolation between partners, and vendors editing a lead until it converts and
+archiving it (its open offer withdrawn)."""
 
 from __future__ import annotations
 
@@ -317,3 +318,92 @@ async def test_partners_never_see_each_others_leads(app, client, sessions, chann
         await s.execute(text("update app.users set status = 'active'"))
     foreign = await gql(client, LEAD, {"id": theirs_gid}, token=app.state.tokens.mint(other.id, other.admin_id))
     assert codes(foreign) == ["NOT_FOUND"]
+
+
+UPDATE = """mutation($id: ID!, $v: Int!, $i: UpdateLeadInput!) { updateLead(id: $id, version: $v, input: $i) {
+    lead { companyName companyDomain territory need source status version } } }"""
+ARCHIVE = """mutation($id: ID!, $v: Int!) { archiveLead(id: $id, version: $v) {
+    lead { status archivedAt version partner { name } assignments { status partner { name } } } } }"""
+
+
+async def version_of(client, channel, gid) -> int:
+    body = await gql(client, "query($id: ID!) { lead(id: $id) { version } }", {"id": gid}, token=channel.token("owner"))
+    return body["data"]["lead"]["version"]
+
+
+async def lead_rows(sessions, channel) -> list[tuple]:
+    async with tenant_session(sessions, Principal.system(channel.tenant_id), read_only=True) as s:
+        leads = [tuple(r) for r in await s.execute(text("select * from app.leads order by id"))]
+        offers = [tuple(r) for r in await s.execute(text("select * from app.lead_assignments order by id"))]
+        events = (await s.execute(text("select count(*) from app.outbox"))).scalar()
+    return leads + offers + [events]
+
+
+async def test_vendors_edit_a_lead_until_it_converts(client, sessions, channel):
+    gid = to_global_id("Lead", await new_lead(sessions, channel, "Edit"))
+    version = await version_of(client, channel, gid)
+    change = {"need": "80 seats", "territory": "EMEA", "companyDomain": "HTTPS://www.Edit.example/"}
+    body = await gql(client, UPDATE, {"id": gid, "v": version, "i": change}, token=channel.token("sales_manager"))
+    assert body["data"]["updateLead"]["lead"] == {
+        "companyName": "Edit",
+        "companyDomain": "edit.example",
+        "territory": "EMEA",
+        "need": "80 seats",
+        "source": "webinar",
+        "status": "OFFERED",
+        "version": version + 1,
+    }
+    before = await lead_rows(sessions, channel)
+    for token, variables, code in (
+        (channel.token("owner"), {"v": version, "i": {"need": "stale"}}, "CONFLICT"),
+        (channel.token("owner"), {"v": version + 1, "i": {"companyName": "  "}}, "BAD_USER_INPUT"),
+        (channel.token("owner"), {"v": version + 1, "i": {"source": None}}, "BAD_USER_INPUT"),
+        (channel.token("P1_admin"), {"v": version + 1, "i": {"need": "ours"}}, "FORBIDDEN"),
+        (None, {"v": version + 1, "i": {"need": "anyone"}}, "UNAUTHENTICATED"),
+    ):
+        assert codes(await gql(client, UPDATE, {"id": gid} | variables, token=token)) == [code], variables
+    assert await lead_rows(sessions, channel) == before
+    assert "errors" not in await gql(client, ACCEPT, {"id": gid}, token=channel.token("P1_rep"))
+    converted = {"id": gid, "v": await version_of(client, channel, gid), "i": {"need": "late"}}
+    assert codes(await gql(client, UPDATE, converted, token=channel.token("owner"))) == ["CONFLICT"]
+
+
+async def test_archiving_a_lead_withdraws_its_offer_and_it_is_never_offered_again(client, sessions, channel):
+    lead_id = await new_lead(sessions, channel, "Shelved")
+    gid = to_global_id("Lead", lead_id)
+    assert await holder(sessions, channel, lead_id) == "P1"
+    version = await version_of(client, channel, gid)
+    before = await lead_rows(sessions, channel)
+    for persona in ("P1_admin", "P1_rep"):
+        body = await gql(client, ARCHIVE, {"id": gid, "v": version}, token=channel.token(persona))
+        assert codes(body) == ["FORBIDDEN"], persona
+    stale = await gql(client, ARCHIVE, {"id": gid, "v": version - 1}, token=channel.token("owner"))
+    assert codes(stale) == ["CONFLICT"]
+    assert await lead_rows(sessions, channel) == before
+
+    body = await gql(client, ARCHIVE, {"id": gid, "v": version}, token=channel.token("channel_manager"))
+    archived = body["data"]["archiveLead"]["lead"]
+    assert archived["archivedAt"] is not None and (archived["status"], archived["partner"]) == ("POOL", None)
+    assert [(a["status"], a["partner"]["name"]) for a in archived["assignments"]] == [("WITHDRAWN", "P1")]
+    again = await gql(client, ARCHIVE, {"id": gid, "v": archived["version"]}, token=channel.token("owner"))
+    assert again["data"]["archiveLead"]["lead"] == archived  # archiving again changes nothing
+
+    # The partner lost the offer; the lead leaves the lists, and nothing offers or edits it any more.
+    assert codes(await gql(client, ACCEPT, {"id": gid}, token=channel.token("P1_admin"))) == ["NOT_FOUND"]
+    listed = await gql(client, LEADS, token=channel.token("owner"))
+    assert gid not in [e["node"]["id"] for e in listed["data"]["leads"]["edges"]]
+    shelved = await gql(client, LEADS, {"f": {"includeArchived": True}}, token=channel.token("owner"))
+    assert gid in [e["node"]["id"] for e in shelved["data"]["leads"]["edges"]]
+    frozen = await lead_rows(sessions, channel)
+    for doc, variables in (
+        ("mutation($id: ID!) { distributeLead(id: $id) { lead { id } } }", {"id": gid}),
+        (ASSIGN, {"id": gid, "p": to_global_id("Partner", channel.partners["P2"])}),
+        (UPDATE, {"id": gid, "v": archived["version"], "i": {"need": "x"}}),
+    ):
+        assert codes(await gql(client, doc, variables, token=channel.token("owner"))) == ["CONFLICT"], doc
+    assert await lead_rows(sessions, channel) == frozen
+    async with tenant_session(sessions, Principal.system(channel.tenant_id), read_only=True) as s:
+        returned = await s.execute(
+            text("select payload from app.outbox where entity_id = :l and event_type = 'lead.returned'"), {"l": lead_id}
+        )
+        assert list(returned.scalars()) == [{"partner_id": str(channel.partners["P1"]), "reason": "archived"}]

@@ -1,6 +1,6 @@
 """Deal registration through the graph: the lifecycle per audience with audit entries and events,
-conflicts (redacted for partners), the approval race, protection expiry on a controlled clock, and
-isolation between partners."""
+conflicts (redacted for partners), the approval race, protection expiry on a controlled clock, isolation
+between partners, and a partner withdrawing its own registration (it then claims nothing)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from authz.principal import Audience, Principal
-from schema.relay import to_global_id
+from schema.relay import from_global_id, to_global_id
 from tenants.customers.service import create_customer
 from tenants.database import tenant_session
 from tenants.deals.service import create_deal
@@ -446,3 +446,96 @@ async def test_partners_never_see_each_others_registrations(client, sessions, wo
             {"id": uuid.UUID(value_of(mine))},
         )
         assert changed.rowcount == 0
+
+
+WITHDRAW = """mutation($id: ID!, $v: Int!) { withdrawRegistration(id: $id, version: $v) {
+    registration { id status version closedAt conflicts { kind } } } }"""
+
+
+async def registration_rows(sessions, world) -> list:
+    return await system_rows(
+        sessions,
+        world,
+        "select r.*, (select count(*) from app.registration_conflicts) as conflicts,"
+        " (select count(*) from app.outbox) as events from app.registrations r order by r.id",
+    )
+
+
+async def test_a_withdrawn_registration_stops_claiming_and_its_conflicts_no_longer_count(client, sessions, world):
+    domain = unique_domain()
+    ours = (await submit(client, world, "dist_rep", "Globex", domain))["registration"]
+    theirs = await submit(client, world, "other_rep", "Globex Corp", domain)
+    assert [c["kind"] for c in theirs["conflicts"]] == ["PARTNER_REGISTRATION"]
+    mine = {"id": ours["id"], "v": ours["version"]}
+
+    before = await registration_rows(sessions, world)
+    for persona, variables, code in (
+        ("owner", mine, "FORBIDDEN"),  # vendors reject; withdrawing is the registering partner's
+        ("channel_manager", mine, "FORBIDDEN"),
+        ("customer", mine, "FORBIDDEN"),
+        ("other_admin", mine, "NOT_FOUND"),
+        ("sub_admin", mine, "NOT_FOUND"),  # not even the distributor's own sub-reseller sees it
+        ("dist_admin", mine | {"v": ours["version"] + 1}, "CONFLICT"),
+    ):
+        body = await gql(client, WITHDRAW, variables, token=world.token(persona))
+        assert codes(body) == [code], persona
+    assert codes(await gql(client, WITHDRAW, mine)) == ["UNAUTHENTICATED"]
+    assert await registration_rows(sessions, world) == before
+
+    withdrawn = (await gql(client, WITHDRAW, mine, token=world.token("dist_admin")))["data"]["withdrawRegistration"]
+    assert withdrawn["registration"] | {"closedAt": None} == {
+        "id": ours["id"],
+        "status": "WITHDRAWN",
+        "version": ours["version"] + 1,
+        "closedAt": None,
+        "conflicts": [],
+    }
+    assert withdrawn["registration"]["closedAt"] is not None
+    # The other partner's registration no longer shows it as a rival, and a new one does not meet it.
+    vendor = (await read(client, world, "channel_manager", theirs["registration"]["id"]))["data"]["registration"]
+    assert vendor["conflicts"] == []
+    later = await submit(client, world, "sub_rep", "Globex", domain)
+    assert [(c["kind"], c["otherRegistration"]) for c in later["conflicts"]] == [("PARTNER_REGISTRATION", None)]
+    rivals = (await read(client, world, "owner", later["registration"]["id"]))["data"]["registration"]["conflicts"]
+    assert [c["otherRegistration"]["id"] for c in rivals] == [theirs["registration"]["id"]]
+
+    # It is settled: neither withdrawn again nor decided on.
+    done = {"id": ours["id"], "v": ours["version"] + 1}
+    assert codes(await gql(client, WITHDRAW, done, token=world.token("dist_rep"))) == ["CONFLICT"]
+    assert codes(await gql(client, APPROVE, done, token=world.token("channel_manager"))) == ["CONFLICT"]
+    entity = from_global_id(ours["id"])[1]
+    assert await system_rows(
+        sessions,
+        world,
+        "select action, actor_id, actor_audience from app.audit_log where entity_id = :e order by at",
+        e=entity,
+    ) == [
+        ("registration.submit", world.people["dist_rep"].user_id, "partner"),
+        ("registration.withdraw", world.people["dist_admin"].user_id, "partner"),
+    ]
+    assert await system_rows(
+        sessions, world, "select payload from app.outbox where event_type = 'registration.withdrawn'"
+    ) == [({"partner_id": str(world.partners["dist"]), "was": "submitted"},)]
+
+
+async def test_withdrawing_an_approved_registration_ends_its_protection(client, sessions, world):
+    domain = unique_domain()
+    first = (await submit(client, world, "other_rep", "Initech", domain))["registration"]
+    approved = await gql(client, APPROVE, {"id": first["id"], "v": 1}, token=world.token("channel_manager"))
+    version = approved["data"]["approveRegistration"]["registration"]["version"]
+    second = (await submit(client, world, "dist_rep", "Initech", domain))["registration"]
+    blocked = await gql(client, APPROVE, {"id": second["id"], "v": 1}, token=world.token("channel_manager"))
+    assert codes(blocked) == ["CONFLICT"]  # the first is protected
+
+    body = await gql(client, WITHDRAW, {"id": first["id"], "v": version}, token=world.token("other_admin"))
+    assert body["data"]["withdrawRegistration"]["registration"]["status"] == "WITHDRAWN"
+    deal = (await read(client, world, "owner", first["id"]))["data"]["registration"]["deal"]
+    assert deal is not None  # the deal the approval opened stays the partner's to work
+    now_free = await gql(client, APPROVE, {"id": second["id"], "v": 1}, token=world.token("channel_manager"))
+    assert now_free["data"]["approveRegistration"]["registration"]["status"] == "APPROVED"
+    system = Principal.system(world.tenant_id)
+    async with tenant_session(sessions, system) as s:
+        run = await expire_registrations(s, system, dt.datetime.now(dt.UTC) + dt.timedelta(days=3650))
+    assert from_global_id(first["id"])[1] not in run.expired + run.won
+    hook = 'mutation { createWebhookEndpoint(input: {url: "https://93.184.215.14/h", eventTypes: ["registration.withdrawn"]}) { secret } }'
+    assert "errors" not in await gql(client, hook, token=world.token("owner"))  # a webhook may subscribe to it

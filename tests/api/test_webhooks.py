@@ -2,8 +2,9 @@
 
 Owners and admins register endpoints (the signing secret is shown once and never listed), only at public
 http(s) addresses unless the deployment allows private ones, for known event types, with optimistic
-versions; they list deliveries by status and replay dead letters. Everyone else is refused and nothing
-changes; another tenant's ids are not found.
+versions; they list deliveries by status and replay dead letters, rotate an endpoint's secret (the new one
+shown once and signing every later attempt) and delete endpoints (no more deliveries, history kept).
+Everyone else is refused and nothing changes; another tenant's ids are not found.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from schema.relay import from_global_id, to_global_id
 from tenants.database import tenant_session
 from tenants.outbox.models import OutboxEvent
 from tenants.webhooks.delivery import claim, plan, record_attempt
+from tenants.webhooks.signing import sign, verify
 from tests.client import codes, gql
 from tests.conftest import make_settings
 from tests.world import build_world, snapshot
@@ -229,3 +231,101 @@ async def test_dead_letters_are_listed_and_replayed(app, client, sessions, new_t
             await s.execute(text("select entity_id from app.outbox where event_type = 'webhook.replay_requested'"))
         ).all()
     assert [r[0] for r in asked] == [from_global_id(dead1)[1]]
+
+
+ROTATE = "mutation($id: ID!) { rotateWebhookSecret(id: $id) { endpoint { id version } secret } }"
+DELETE = "mutation($id: ID!) { deleteWebhookEndpoint(id: $id) { endpointId } }"
+
+
+async def world_event(sessions, tenant_id) -> OutboxEvent:
+    async with tenant_session(sessions, Principal.system(tenant_id), read_only=True) as s:
+        found = await s.execute(select(OutboxEvent).where(OutboxEvent.event_type == "deal.created").limit(1))
+        return found.scalar_one()
+
+
+async def audit_of(sessions, tenant_id, action: str) -> list[tuple]:
+    async with tenant_session(sessions, Principal.system(tenant_id), read_only=True) as s:
+        rows = await s.execute(
+            text("select before, after from app.audit_log where action = :a order by at"), {"a": action}
+        )
+        return [tuple(r) for r in rows]
+
+
+async def test_a_rotated_secret_is_shown_once_and_signs_every_later_attempt(client, sessions, world):
+    owner = world.token("owner")
+    made = (await create(client, owner, event_types=["deal.created"]))["data"]["createWebhookEndpoint"]
+    old_secret, endpoint = made["secret"], made["endpoint"]
+    async with tenant_session(sessions, Principal.system(world.tenant_id)) as s:
+        (delivery_id,) = await plan(s, await world_event(sessions, world.tenant_id))  # in flight: not yet sent
+
+    rotated = (await gql(client, ROTATE, {"id": endpoint["id"]}, token=world.token("admin")))["data"]
+    new_secret = rotated["rotateWebhookSecret"]["secret"]
+    assert new_secret.startswith("whsec_") and new_secret != old_secret
+    assert rotated["rotateWebhookSecret"]["endpoint"] == {"id": endpoint["id"], "version": 2}
+    listed = await gql(client, ENDPOINTS, token=owner)
+    assert new_secret not in str(listed) and listed["data"]["webhookEndpoints"][0]["version"] == 2
+
+    # The delivery waiting since before the rotation is signed with the secret current when it is sent.
+    async with tenant_session(sessions, Principal.system(world.tenant_id)) as s:
+        claimed = await claim(s, delivery_id)
+    assert claimed is not None and claimed.secret == new_secret
+    header = sign(claimed.secret, 1_900_000_000, claimed.body)
+    assert verify(new_secret, header, claimed.body, now=1_900_000_000)
+    assert not verify(old_secret, header, claimed.body, now=1_900_000_000)
+
+    # The audit entry says the secret changed, never what it was or is.
+    ((before, after),) = await audit_of(sessions, world.tenant_id, "webhook.rotate_secret")
+    assert before["secret"] == after["secret"] == "[secret]" and (before["version"], after["version"]) == (1, 2)
+    async with tenant_session(sessions, Principal.system(world.tenant_id), read_only=True) as s:
+        everything = str((await s.execute(text("select before, after from app.audit_log"))).all())
+    assert old_secret not in everything and new_secret not in everything
+
+
+async def test_a_deleted_endpoint_gets_nothing_more_and_keeps_its_history(app, client, sessions, new_tenant, world):
+    owner = world.token("owner")
+    hook = (await create(client, owner, event_types=["deal.created"]))["data"]["createWebhookEndpoint"]["endpoint"]
+    sent, pending = await deliveries_for(sessions, world.tenant_id, [200, None])
+    kept = (await create(client, owner, event_types=["deal.created"]))["data"]["createWebhookEndpoint"]["endpoint"]
+    mine = {d["id"] for d in await listed(client, owner, endpoint=hook["id"])}
+    assert len(mine) == 2
+
+    foreign = await build_world(sessions, new_tenant, app.state.tokens.mint)
+    before = await state(sessions, world.tenant_id)
+    for token, code in ((foreign.token("owner"), "NOT_FOUND"), (world.token("channel_manager"), "FORBIDDEN")):
+        for doc in (DELETE, ROTATE):
+            assert codes(await gql(client, doc, {"id": hook["id"]}, token=token)) == [code]
+    assert await state(sessions, world.tenant_id) == before
+
+    deleted = await gql(client, DELETE, {"id": hook["id"]}, token=world.token("admin"))
+    assert deleted["data"]["deleteWebhookEndpoint"] == {"endpointId": hook["id"]}
+    assert [e["id"] for e in (await gql(client, ENDPOINTS, token=owner))["data"]["webhookEndpoints"]] == [kept["id"]]
+    # Gone for every change, including a second delete; its past deliveries are still there to read.
+    for doc, variables in (
+        (DELETE, {"id": hook["id"]}),
+        (ROTATE, {"id": hook["id"]}),
+        (UPDATE, {"input": {"id": hook["id"], "version": 2, "active": True}}),
+    ):
+        assert codes(await gql(client, doc, variables, token=owner)) == ["NOT_FOUND"], doc
+    assert {d["id"] for d in await listed(client, owner, endpoint=hook["id"])} == mine
+
+    # The delivery still pending dies at its next attempt; a new event reaches only the endpoint kept.
+    system = Principal.system(world.tenant_id)
+    async with tenant_session(sessions, system) as s:
+        assert await claim(s, from_global_id(pending)[1]) is None
+    dead = [d for d in await listed(client, owner, status="DEAD") if d["id"] == pending]
+    assert len(dead) == 1
+    async with tenant_session(sessions, system, read_only=True) as s:
+        events = (await s.execute(select(OutboxEvent).where(OutboxEvent.event_type == "deal.created"))).scalars()
+        third = list(events)[2]
+    async with tenant_session(sessions, system) as s:
+        await plan(s, third)
+    async with tenant_session(sessions, system, read_only=True) as s:
+        reached = await s.execute(
+            text("select endpoint_id from app.webhook_deliveries where event_id = :e"), {"e": third.id}
+        )
+        assert [r[0] for r in reached] == [from_global_id(kept["id"])[1]]
+        reason = await s.execute(
+            text("select last_error from app.webhook_deliveries where id = :i"), {"i": from_global_id(pending)[1]}
+        )
+        assert reason.scalar() == "endpoint deleted"
+    assert sent in mine
