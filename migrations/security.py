@@ -168,12 +168,24 @@ def _all(*conditions: str) -> str:
     return " and ".join(f"({c})" for c in conditions if c != "true")
 
 
-def guard(table: str) -> None:
+# Since 0015 (the column comes with it): a partner changes and deletes only the activities its own users or keys
+# wrote; vendors and system any. 0015 guards `activities` with these on top of COMMAND_CONDITIONS.
+OWN_PARTNER_ACTIVITIES = f"{AUDIENCE} <> 'partner' or author_partner_id = {PARTNER}"
+ACTIVITY_CONDITIONS = {"update": OWN_PARTNER_ACTIVITIES, "delete": OWN_PARTNER_ACTIVITIES}
+
+
+def drop_guard(table: str) -> None:
+    for command in COMMANDS:
+        op.execute(f"drop policy tenant_{command} on app.{table}")
+
+
+def guard(table: str, conditions: dict[str, str] | None = None) -> None:
     """The row policies of `app.<table>`: per command, tenant and wall (`WALLS`; none: tenant only) and the
-    command's condition; `using` for the rows a command reads, `with check` for the rows it writes."""
+    command's condition (`conditions`, else `COMMAND_CONDITIONS`); `using` for the rows a command reads, `with
+    check` for the rows it writes."""
     declared = WALLS.get(table)
     using, check = (declared.using(), declared.check()) if declared else ("true", "true")
-    own = COMMAND_CONDITIONS.get(table, {})
+    own = COMMAND_CONDITIONS.get(table, {}) if conditions is None else conditions
     for command in COMMANDS:
         condition = own.get(command, "true")
         clauses = []

@@ -1,10 +1,11 @@
 """The rest of the write API: activities get a version, a completion time and an archive time (deleting one
 archives it, as every business record here is archived rather than removed), and remember the partner whose
-user wrote them, so that a partner changes only its own activities (a restrictive policy); a registration can
+user wrote them, so that a partner changes only its own activities (their update and delete policies say so); a
+registration can
 be withdrawn; a customer user may write its own user row (its profile), as vendors and partners already could.
 
 Revision ID: 0015
-Revises: 0010
+Revises: 0011
 """
 
 from collections.abc import Sequence
@@ -12,15 +13,13 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from migrations.security import AUDIENCE, PARTNER, REACHED, USER, Wall, wall
+from migrations.security import ACTIVITY_CONDITIONS, drop_guard, guard
 
 revision: str = "0015"
-down_revision: str | None = "0010"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# A partner changes (and would delete) only activities its own users or keys wrote; vendors and system any.
-OWN_PARTNER = f"{AUDIENCE} <> 'partner' or author_partner_id = {PARTNER}"
 STATUSES = "('submitted', 'approved', 'rejected', 'expired', 'won', 'withdrawn')"
 OLD_STATUSES = "('submitted', 'approved', 'rejected', 'expired', 'won')"
 # Before 0015 there was no withdrawal: a withdrawn registration goes back as rejected, saying why.
@@ -64,33 +63,23 @@ def upgrade() -> None:
         source_schema="app",
         referent_schema="app",
     )
-    op.execute(
-        "create policy own_partner_only on app.activities as restrictive for update"
-        f" using ({OWN_PARTNER}) with check ({OWN_PARTNER})"
-    )
-    op.execute(
-        f"create policy own_partner_only_delete on app.activities as restrictive for delete using ({OWN_PARTNER})"
-    )
+    drop_guard("activities")
+    guard("activities", ACTIVITY_CONDITIONS)
     # Existing activities: the partner of each author that is a partner user.
     _each_tenant(BACKFILL)
 
     _statuses(STATUSES)
 
-    op.execute("drop policy audience_wall on app.users")
-    wall("users")  # WALLS["users"] now lets a customer user write its own row
+    drop_guard("users")
+    guard("users")  # WALLS["users"] now lets a customer user write its own row
 
 
 def downgrade() -> None:
-    op.execute("drop policy audience_wall on app.users")
-    before = Wall(partner=f"id = {USER} or {REACHED}", customer=f"id = {USER}", authn=f"id = {USER}")
-    op.execute(
-        f"create policy audience_wall on app.users as restrictive for all using ({before.using()})"
-        f" with check ({before.check()})"
-    )
+    """The users wall stays as WALLS declares it now (a customer user may write its own row)."""
     _each_tenant(UNWITHDRAW)
     _statuses(OLD_STATUSES)
-    op.execute("drop policy own_partner_only_delete on app.activities")
-    op.execute("drop policy own_partner_only on app.activities")
+    drop_guard("activities")
+    guard("activities")
     op.drop_constraint("fk_activities_tenant_id_author_partner_id", "activities", schema="app", type_="foreignkey")
     for name in ("author_partner_id", "completed_at", "archived_at", "version"):
         op.drop_column("activities", name, schema="app")

@@ -7,7 +7,7 @@ goes: candidates now come from trigram similarity of the normalised name (`pg_tr
 finds typos in the first word and other word orders that a shared prefix could not.
 
 Revision ID: 0016
-Revises: 0011
+Revises: 0015
 """
 
 from collections.abc import Sequence
@@ -18,7 +18,7 @@ from alembic import op
 from tenants.matching.keys import company_keys
 
 revision: str = "0016"
-down_revision: str | None = "0011"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """Timeline entries: add, list, edit, complete and delete.
 
 Whoever may add activities may change them; a partner only the ones its own users or keys wrote (the row
-policy `own_partner_only`, migration 0015, which `records.lock_for_change` meets as FORBIDDEN). Deleting
+policies of activities since migration 0015, which `records.lock_for_change` meets as FORBIDDEN). Deleting
 archives: the entry leaves every list and timeline and stays in the audit log, like every business record.
 Completing a completed activity is a CONFLICT (it says when it was completed), not a silent no-op: a client
 that retries after a lost answer reloads and sees it done; a deleted activity cannot be edited or completed.
