@@ -113,10 +113,37 @@ class Planner:
             field = query_type.fields.get(name)
             if field is None:
                 raise Unsupported(name)
-            needed = frozenset(self._actions(field))
+            needed = frozenset(self.actions(field))
             actions |= needed
             roots.append(dataclasses.replace(self._root(key, field, nodes, spec_of(field)), actions=needed))
         return Plan(roots, frozenset(actions))
+
+    def payload(self, field: GraphQLField, nodes: list[FieldNode]) -> str:
+        """A mutation payload's JSON as one statement, `$1` the id of the row the mutation wrote: each selected
+        field of an entity type is that row, projected like a lookup's (`__typename` a literal); no row when
+        the caller may not read it."""
+        payload = self._object_type(field)
+        columns = []
+        rows = []
+        for key, field_nodes in self._sub(payload, nodes).items():
+            name = field_nodes[0].name.value
+            if name == "__typename":
+                expr = sql.literal(payload.name)
+            else:
+                target = payload.fields.get(name)
+                if target is None or entity_of(get_named_type(target.type)) is None:
+                    raise Unsupported(f"{payload.name}.{name}")
+                entity = entity_of(get_named_type(target.type))
+                assert entity is not None
+                inner = self._alias()
+                projection = self.entity_columns(self._object_type(target), field_nodes, inner)
+                where = f" where {inner}.tenant_id = {sql.TENANT} and {inner}.id = $1"
+                expr = self._row(projection, f" from {_table(entity)} {inner}{where}")
+                rows.append(f"r.{_key(key)} is not null")
+            columns.append(f"{expr} as {_key(key)}")
+        # No row when the caller cannot read what it wrote: the resolver path answers that (from memory).
+        found = f" where {' and '.join(rows)}" if rows else ""
+        return f"select row_to_json(r)::text from (select {', '.join(columns)}) r{found}"
 
     def arguments(self, field: GraphQLField, node: FieldNode) -> dict[str, Any]:
         """A field's arguments as its resolver would receive them (snake_case, input classes, enums)."""
@@ -130,7 +157,7 @@ class Planner:
         )
 
     @staticmethod
-    def _actions(field: GraphQLField) -> set[Action]:
+    def actions(field: GraphQLField) -> set[Action]:
         found = set()
         for permission in field.extensions["strawberry-definition"].permission_classes:
             if issubclass(permission, ActionPermission):

@@ -8,10 +8,11 @@ import enum
 import uuid
 from typing import Any
 
-from sqlalchemy import inspect
+from sqlalchemy import ColumnElement, func, inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from authz.principal import Principal
+from tenants import sql_forms
 from tenants.audit.models import AuditEntry
 
 REDACTED = "[secret]"  # what an audit entry shows of a column declared secret (`tenants.base.SECRET`)
@@ -30,6 +31,38 @@ def snapshot(row: Any) -> dict[str, Any]:
             continue
         found[attr.key] = REDACTED if column.info.get("secret") else _json(getattr(row, attr.key))
     return found
+
+
+def snapshot_sql(model: Any, row: Any) -> ColumnElement[Any]:
+    """`snapshot` spelled in SQL over `row` (a selectable with the model's columns, such as an INSERT's
+    RETURNING in a CTE): the same keys and the same text forms, for a write that builds its audit entry in the
+    statement that makes the change."""
+    mapper = inspect(model)
+    parts: list[Any] = []
+    for attr in mapper.column_attrs:
+        column = attr.columns[0]
+        if getattr(column, "table", None) is not mapper.local_table or column.info.get("derived"):
+            continue
+        if attr.key == "tenant_id":
+            continue
+        value = row.c[column.name]
+        if column.info.get("secret"):
+            value = sql_forms.constant(REDACTED)
+        else:
+            kind = _python_type(column)
+            if kind in (uuid.UUID, decimal.Decimal, dt.datetime, dt.date):
+                value = sql_forms.text_of(value, kind)
+            elif kind in (list, tuple):
+                value = func.to_jsonb(value)
+        parts.extend((sql_forms.constant(attr.key), value))
+    return func.jsonb_build_object(*parts)
+
+
+def _python_type(column: Any) -> type | None:
+    try:
+        return column.type.python_type
+    except NotImplementedError:
+        return None
 
 
 def _json(value: Any) -> Any:
