@@ -6,9 +6,10 @@ once per (text, operation, shape of the variables) and re-checked against the re
 root fields' actions are checked against the caller's decisions; then each root's statement runs as a
 prepared statement in the request's read-only RLS transaction and its JSON text is spliced into the response.
 
-Anything else — mutations without a lean write (those with one: `schema.compiled.writes`), introspection, a field that needs Python, an invalid document, an argument the
-resolver would reject, a lookup that finds nothing — returns None and the request takes the resolver path,
-which produces the reference answer (and the reference errors) in a transaction of its own.
+A mutation whose root field declares a lean write is run by `schema.compiled.writes`. Anything else — other
+mutations, introspection, a field that needs Python, an invalid document, an argument the resolver would
+reject, a lookup that finds nothing — returns None and the request takes the resolver path, which produces
+the reference answer (and the reference errors) in a transaction of its own.
 """
 
 from __future__ import annotations

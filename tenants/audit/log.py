@@ -8,7 +8,7 @@ import enum
 import uuid
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, inspect
+from sqlalchemy import ColumnElement, Insert, Uuid, bindparam, func, insert, inspect, null, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from authz.principal import Principal
@@ -56,6 +56,29 @@ def snapshot_sql(model: Any, row: Any) -> ColumnElement[Any]:
                 value = func.to_jsonb(value)
         parts.extend((sql_forms.constant(attr.key), value))
     return func.jsonb_build_object(*parts)
+
+
+def record_from(action: str, entity_type: str, model: Any, after: Any, before: Any = None) -> Insert:
+    """`record` as an INSERT ... SELECT over a statement's rows (`after`, and `before` when the change had a
+    state before: a CTE of the locked row, joined), for the lean write path. The entry's id and actor are the
+    parameters `audit_id`, `actor_id`, `audience` and `api_key_id`."""
+    table = AuditEntry.__table__
+    source = select(
+        after.c.tenant_id,
+        bindparam("audit_id", type_=Uuid()),
+        bindparam("actor_id", type_=Uuid()),
+        bindparam("audience", type_=table.c.actor_audience.type),
+        bindparam("api_key_id", type_=table.c.api_key_id.type),
+        sql_forms.constant(action),
+        sql_forms.constant(entity_type),
+        after.c.id,
+        null() if before is None else snapshot_sql(model, before),
+        snapshot_sql(model, after),
+    )
+    if before is not None:
+        source = source.where(before.c.id == after.c.id)
+    columns = ["tenant_id", "id", "actor_id", "actor_audience", "api_key_id", "action", "entity_type", "entity_id"]
+    return insert(table).from_select([*columns, "before", "after"], source, include_defaults=False)
 
 
 def _python_type(column: Any) -> type | None:

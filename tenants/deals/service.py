@@ -15,13 +15,12 @@ from sqlalchemy.orm import make_transient_to_detached
 from authz.principal import Principal
 from tenants import records
 from tenants.base import current_tenant
-from tenants.customers.models import Customer
 from tenants.database import driver_of
+from tenants.deals import changes as deal_changes
 from tenants.deals import writes
 from tenants.deals.models import DEAL_SOURCES, Deal, DealStageChange, PipelineStage
 from tenants.errors import BadInput, Conflict
 from tenants.filters import Criterion, Listing
-from tenants.identity.models import User
 from tenants.outbox.events import emit
 from tenants.pagination import SortKey
 from tenants.partners.models import Partner
@@ -58,27 +57,12 @@ DEALS = Listing(
 )
 
 
-async def _stage(session: AsyncSession, stage_id: uuid.UUID) -> PipelineStage:
-    return await records.load(session, PipelineStage, stage_id, label="pipeline stage")
-
-
 async def _stage_of_kind(session: AsyncSession, kind: str) -> PipelineStage:
     stmt = select(PipelineStage).where(PipelineStage.kind == kind).order_by(PipelineStage.position).limit(1)
     stage = (await session.execute(stmt)).scalar_one_or_none()
     if stage is None:
         raise Conflict(f"the pipeline has no {kind} stage")
     return stage
-
-
-async def _check(session: AsyncSession, principal: Principal, fields: dict[str, Any]) -> dict[str, Any]:
-    writes.check_fields(principal, fields)
-    if fields.get("customer_id"):
-        await records.load(session, Customer, fields["customer_id"], label="customer")
-    if fields.get("partner_id"):
-        await records.load(session, Partner, fields["partner_id"], label="partner")
-    if fields.get("owner_id"):
-        await records.load(session, User, fields["owner_id"], label="owner")
-    return fields
 
 
 async def create_deal(session: AsyncSession, principal: Principal, fields: dict[str, Any]) -> Deal:
@@ -117,30 +101,23 @@ async def _stage_changed(
 async def update_deal(
     session: AsyncSession, principal: Principal, deal_id: uuid.UUID, version: int, changes: dict[str, Any]
 ) -> Deal:
-    if "stage_id" in changes:
-        raise BadInput("move stages with moveDealStage", field="stageId")
-    changes = await _check(session, principal, dict(changes))
-    deal = await records.lock_for_change(session, Deal, deal_id, version, label="deal")
-    return await records.change(session, principal, deal, changes, action="deal.update")
+    """`tenants.deals.changes.update_deal` (one statement), the deal read back into the session."""
+    await deal_changes.update_deal(await driver_of(session), principal, deal_id, version, changes)
+    return await _reloaded(session, deal_id)
 
 
 async def move_stage(
     session: AsyncSession, principal: Principal, deal_id: uuid.UUID, version: int, stage_id: uuid.UUID
 ) -> Deal:
-    stage = await _stage(session, stage_id)
-    if stage.kind != "open":
-        raise BadInput("won and lost stages are reached with closeDeal", field="stageId")
-    deal = await records.lock_for_change(session, Deal, deal_id, version, label="deal")
-    if deal.status != "open":
-        raise Conflict("this deal is closed; reopen it by moving it from the vendor's side", field="id")
-    if deal.stage_id == stage.id:
-        return deal
-    from_stage = deal.stage_id
-    await records.change(
-        session, principal, deal, {"stage_id": stage.id, "probability": stage.probability}, action="deal.move_stage"
-    )
-    await _stage_changed(session, principal, deal, from_stage, stage.id, "deal.stage_changed", {})
-    return deal
+    """`tenants.deals.changes.move_stage` (one statement), the deal read back into the session."""
+    await deal_changes.move_stage(await driver_of(session), principal, deal_id, version, stage_id)
+    return await _reloaded(session, deal_id)
+
+
+async def _reloaded(session: AsyncSession, deal_id: uuid.UUID) -> Deal:
+    """The deal as the statement left it (a copy in the session is refreshed), for the caller who changed it."""
+    stmt = select(Deal).where(Deal.id == deal_id).execution_options(populate_existing=True)
+    return (await session.execute(stmt)).scalar_one()
 
 
 async def close_deal(

@@ -35,8 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import array
 
 from authz.principal import Audience, Principal
-from tenants.audit.log import snapshot_sql
-from tenants.audit.models import AuditEntry
+from tenants.audit.log import record_from
 from tenants.base import current_tenant
 from tenants.customers.models import Customer
 from tenants.deals.models import DEAL_SOURCES, Deal, DealStageChange, PipelineStage
@@ -44,7 +43,7 @@ from tenants.driver import Driver, Statement
 from tenants.errors import BadInput, Conflict, NotFound
 from tenants.identity.models import User
 from tenants.money import check_amount, check_currency
-from tenants.outbox.models import OutboxEvent
+from tenants.outbox.events import emit_from
 from tenants.partners.models import Partner
 from tenants.platform.models import Tenant
 from tenants.sql_forms import constant
@@ -81,6 +80,32 @@ def _visible(model: Any, name: str) -> Any:
         select(model.id)
         .where(model.tenant_id == current_tenant(), model.id == bindparam(name, type_=Uuid()))
         .scalar_subquery()
+    )
+
+
+def history_from(row: Any, from_stage: Any) -> Any:
+    """The stage history row of each deal in `row` (a CTE's RETURNING), carrying the deal's partner for the
+    row policies (`tenants.reach`); its id and author are the parameters `history_id` and `actor_id`."""
+    reach = case((row.c.partner_id.is_(None), literal_column("'{}'::uuid[]")), else_=array([row.c.partner_id]))
+    return insert(DealStageChange.__table__).from_select(
+        ["tenant_id", "id", "deal_id", "from_stage_id", "to_stage_id", "changed_by", "partner_ids"],
+        select(
+            row.c.tenant_id,
+            bindparam("history_id", type_=Uuid()),
+            row.c.id,
+            from_stage,
+            row.c.stage_id,
+            bindparam("actor_id", type_=Uuid()),
+            reach,
+        ),
+        include_defaults=False,
+    )
+
+
+def stages_json(from_stage: Any, row: Any) -> Any:
+    """A stage event's payload: the stages as text (`_stage_changed` in the service writes the same)."""
+    return func.jsonb_build_object(
+        constant("from_stage_id"), cast(from_stage, Text), constant("to_stage_id"), cast(row.c.stage_id, Text)
     )
 
 
@@ -164,53 +189,13 @@ def _create() -> Statement:
         .returning(*deals.c)
         .cte("d")
     )
-    history = insert(DealStageChange.__table__).from_select(
-        ["tenant_id", "id", "deal_id", "from_stage_id", "to_stage_id", "changed_by", "partner_ids"],
-        select(
-            created.c.tenant_id,
-            bindparam("history_id", type_=Uuid()),
-            created.c.id,
-            null(),
-            created.c.stage_id,
-            bindparam("actor_id", type_=Uuid()),
-            case((created.c.partner_id.is_(None), literal_column("'{}'::uuid[]")), else_=array([created.c.partner_id])),
-        ),
-        include_defaults=False,
+    history = history_from(created, null())
+    audit = record_from("deal.create", "Deal", Deal, created)
+    stages = func.jsonb_build_object(
+        constant("from_stage_id"), null(), constant("to_stage_id"), cast(created.c.stage_id, Text)
     )
-    audit = insert(AuditEntry.__table__).from_select(
-        ["tenant_id", "id", "actor_id", "actor_audience", "api_key_id", "action", "entity_type", "entity_id", "after"],
-        select(
-            created.c.tenant_id,
-            bindparam("audit_id", type_=Uuid()),
-            bindparam("actor_id", type_=Uuid()),
-            bindparam("audience", type_=AuditEntry.__table__.c.actor_audience.type),
-            bindparam("api_key_id", type_=AuditEntry.__table__.c.api_key_id.type),
-            constant("deal.create"),
-            constant("Deal"),
-            created.c.id,
-            snapshot_sql(Deal, created),
-        ),
-        include_defaults=False,
-    )
-    event = insert(OutboxEvent.__table__).from_select(
-        ["tenant_id", "id", "event_type", "entity_type", "entity_id", "payload", "actor_id"],
-        select(
-            created.c.tenant_id,
-            bindparam("event_id", type_=Uuid()),
-            constant("deal.created"),
-            constant("Deal"),
-            created.c.id,
-            func.jsonb_build_object(
-                constant("from_stage_id"),
-                null(),
-                constant("to_stage_id"),
-                cast(created.c.stage_id, Text),
-                constant("title"),
-                created.c.title,
-            ),
-            bindparam("actor_id", type_=Uuid()),
-        ),
-        include_defaults=False,
+    event = emit_from(
+        "deal.created", "Deal", created, stages.op("||")(func.jsonb_build_object(constant("title"), created.c.title))
     )
     statement = (
         select(k.c.customer, k.c.partner, k.c.owner, k.c.stage, k.c.kind, *created.c)

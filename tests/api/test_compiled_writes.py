@@ -36,14 +36,17 @@ async def _written(sessions, world, deal_id: str) -> tuple[list, list, list]:
             await s.execute(
                 text(
                     "select actor_id, actor_audience, action, entity_type, before, after from app.audit_log"
-                    " where entity_id = :id"
+                    " where entity_id = :id order by at, action"
                 ),
                 {"id": raw},
             )
         ).all()
         events = (
             await s.execute(
-                text("select event_type, entity_type, payload, actor_id from app.outbox where entity_id = :id"),
+                text(
+                    "select event_type, entity_type, payload, actor_id from app.outbox where entity_id = :id"
+                    " order by created_at, event_type"
+                ),
                 {"id": raw},
             )
         ).all()
@@ -51,13 +54,17 @@ async def _written(sessions, world, deal_id: str) -> tuple[list, list, list]:
             await s.execute(
                 text(
                     "select from_stage_id, to_stage_id, changed_by, partner_ids from app.deal_stage_history"
-                    " where deal_id = :id"
+                    " where deal_id = :id order by changed_at"
                 ),
                 {"id": raw},
             )
         ).all()
     strip = {"id", "created_at", "updated_at"}
-    audit_rows = [(*row[:4], row[4], {k: v for k, v in row[5].items() if k not in strip}) for row in audit]
+
+    def stripped(state: dict | None) -> dict | None:
+        return None if state is None else {k: v for k, v in state.items() if k not in strip}
+
+    audit_rows = [(*row[:4], stripped(row[4]), stripped(row[5])) for row in audit]
     return audit_rows, [tuple(row) for row in events], [tuple(row) for row in history]
 
 
@@ -168,3 +175,98 @@ async def test_a_mutation_validated_for_one_audience_is_validated_again_for_anot
         assert codes(body) == expected, (persona, body)
     anonymous = await gql(reference, INTERNAL, variables)
     assert codes(anonymous) == ["UNAUTHENTICATED"]
+
+
+MOVE = "mutation($in: MoveDealStageInput!) { moveDealStage(input: $in) { deal { " + DEAL + " } } }"
+UPDATE = "mutation($in: UpdateDealInput!) { updateDeal(input: $in) { deal { " + DEAL + " internalNotes } } }"
+
+
+async def _twins(client, reference, world) -> tuple[str, str]:
+    """Two equal new deals, one made by each path."""
+    variables = {"in": {"title": "Twin", "customerId": to_global_id("Customer", world.customers["dist"])}}
+    made = [await gql(http, CREATE, variables, token=world.token("owner")) for http in (client, reference)]
+    return made[0]["data"]["createDeal"]["deal"]["id"], made[1]["data"]["createDeal"]["deal"]["id"]
+
+
+@pytest.mark.parametrize("mutation", ["move", "update"])
+async def test_changes_answer_and_write_as_the_resolver_path(app, client, reference, sessions, world, mutation):
+    lean_id, resolved_id = await _twins(client, reference, world)
+    stage = to_global_id("PipelineStage", world.stages["Proposal"])
+    owner = to_global_id("User", world.people["rep2"].user_id)
+    change = {"stageId": stage} if mutation == "move" else {"title": "Renamed", "amount": "7.5", "ownerId": owner}
+    document = MOVE if mutation == "move" else UPDATE
+    served = app.state.compiled.served
+    lean = await gql(client, document, {"in": {"id": lean_id, "version": 1} | change}, token=world.token("owner"))
+    assert app.state.compiled.served == served + 1, lean
+    resolved = await gql(
+        reference, document, {"in": {"id": resolved_id, "version": 1} | change}, token=world.token("owner")
+    )
+    assert "errors" not in lean and "errors" not in resolved, (lean, resolved)
+    root = "moveDealStage" if mutation == "move" else "updateDeal"
+    lean_deal, resolved_deal = lean["data"][root]["deal"], resolved["data"][root]["deal"]
+    assert lean_deal.pop("id") == lean_id and resolved_deal.pop("id") == resolved_id
+    assert lean_deal == resolved_deal and lean_deal["version"] == 2
+    assert await _written(sessions, world, lean_id) == await _written(sessions, world, resolved_id)
+
+
+async def test_moving_to_the_same_stage_changes_nothing(client, sessions, world):
+    lean_id, _ = await _twins(client, client, world)
+    stage = to_global_id("PipelineStage", world.stages["Prospecting"])
+    before = await snapshot(sessions, world.tenant_id)
+    body = await gql(client, MOVE, {"in": {"id": lean_id, "version": 1, "stageId": stage}}, token=world.token("owner"))
+    assert body["data"]["moveDealStage"]["deal"]["version"] == 1, body
+    assert await snapshot(sessions, world.tenant_id) == before
+
+
+async def test_a_partner_moves_its_deal_and_its_history_reaches_it(client, world):
+    deal = to_global_id("Deal", world.deals["sub"])
+    stage = to_global_id("PipelineStage", world.stages["Proposal"])
+    body = await gql(
+        client, MOVE, {"in": {"id": deal, "version": 1, "stageId": stage}}, token=world.token("dist_admin")
+    )
+    assert "errors" not in body, body
+    history = body["data"]["moveDealStage"]["deal"]["stageHistory"]
+    assert [h["toStage"]["name"] for h in history] == ["Prospecting", "Proposal"]
+
+
+@pytest.mark.parametrize(
+    ("persona", "mutation", "change", "code"),
+    [
+        ("owner", "move", {"version": 7}, "CONFLICT"),
+        ("owner", "move", {"stageId": "closed"}, "BAD_USER_INPUT"),
+        ("owner", "move", {"stageId": "missing"}, "NOT_FOUND"),
+        ("owner", "move", {"id": "missing"}, "NOT_FOUND"),
+        ("rep2", "move", {}, "FORBIDDEN"),  # another rep's deal: readable, not changeable
+        ("other_admin", "move", {}, "NOT_FOUND"),  # another partner's deal
+        ("support", "move", {}, "FORBIDDEN"),
+        ("owner", "update", {"version": 7}, "CONFLICT"),
+        ("owner", "update", {"ownerId": "missing"}, "NOT_FOUND"),
+        ("owner", "update", {"title": ""}, "BAD_USER_INPUT"),
+        ("owner", "update", {"probability": 101}, "BAD_USER_INPUT"),
+        ("dist_admin", "update", {"internalNotes": "no"}, "BAD_USER_INPUT"),
+        ("rep2", "update", {}, "FORBIDDEN"),
+    ],
+)
+async def test_refused_changes_are_the_resolver_paths_and_change_nothing(
+    client, reference, sessions, world, persona, mutation, change, code
+):
+    values: dict = {"id": to_global_id("Deal", world.deals["dist"]), "version": 1}
+    values |= {"stageId": to_global_id("PipelineStage", world.stages["Proposal"])} if mutation == "move" else {}
+    values |= {"title": "Changed"} if mutation == "update" else {}
+    named = {
+        "closed": to_global_id("PipelineStage", world.stages["Closed Won"]),
+        "missing": to_global_id("PipelineStage" if "stageId" in change else "Deal", world.customers["dist"]),
+    }
+    for key, value in change.items():
+        if key == "ownerId":
+            values[key] = to_global_id("User", world.customers["dist"])
+        else:
+            values[key] = named.get(value, value) if isinstance(value, str) else value
+    document = (MOVE if mutation == "move" else UPDATE).replace(DEAL + " internalNotes", "id").replace(DEAL, "id")
+    token = world.token(persona)
+    before = await snapshot(sessions, world.tenant_id)
+    lean = await gql(client, document, {"in": values}, token=token)
+    resolved = await gql(reference, document, {"in": values}, token=token)
+    assert codes(lean) == codes(resolved) == [code], (lean, resolved)
+    assert lean == resolved
+    assert await snapshot(sessions, world.tenant_id) == before
