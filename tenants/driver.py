@@ -14,8 +14,9 @@ from typing import Any, Protocol
 
 from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
 
-_DIALECT = PGDialect_asyncpg(paramstyle="numeric_dollar")
+_DIALECT = PGDialect_asyncpg(paramstyle="numeric_dollar")  # type: ignore[no-untyped-call]
 
 
 class Driver(Protocol):
@@ -34,6 +35,7 @@ class Statement:
     @classmethod
     def of(cls, statement: ClauseElement) -> Statement:
         compiled = statement.compile(dialect=_DIALECT)
+        assert isinstance(compiled, SQLCompiler)
         names = tuple(compiled.positiontup or ())
         return cls(str(compiled), names, dict(compiled.params))
 

@@ -83,7 +83,8 @@ def record_from(action: str, entity_type: str, model: Any, after: Any, before: A
 
 def _python_type(column: Any) -> type | None:
     try:
-        return column.type.python_type
+        kind: type = column.type.python_type
+        return kind
     except NotImplementedError:
         return None
 
