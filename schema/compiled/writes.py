@@ -16,10 +16,11 @@ from dataclasses import dataclass
 
 import orjson
 import strawberry
-from graphql import FieldNode, GraphQLField, OperationDefinitionNode
+from graphql import FieldNode, GraphQLError, GraphQLField, OperationDefinitionNode
 
 from schema.compiled.planner import Planner, Unsupported
 from schema.context import Context
+from schema.errors import format_error
 from schema.graph.visibility import spec_of
 from schema.graph.writes import LeanWrite
 
@@ -71,13 +72,20 @@ class CompiledWrites:
         except Exception as error:  # the resolver path reports it
             log.debug("lean write not bound, resolver path answers: %s", error)
             return None
+        step = "begin"
         try:
             async with context.db.driver_writing() as driver:
+                step = "write"
                 written = await plan.write.run(driver, context.principal, arguments)
                 text = await driver.fetchval(plan.payload, written)
                 if text is None:
                     raise _NotAnswered
-        except Exception as error:  # rolled back; the resolver path answers, and reports, in its own transaction
-            log.debug("lean write not answered, resolver path answers: %s", error)
-            return None
+                step = "commit"
+        except Exception as error:
+            if step != "commit":  # rolled back: the resolver path answers, and reports, in its own transaction
+                log.debug("lean write not answered, resolver path answers: %s", error)
+                return None
+            # The commit's outcome is unknown: never run the mutation a second time.
+            located = GraphQLError(str(error), [plan.node], path=[plan.key], original_error=error)
+            return orjson.dumps({"errors": [format_error(located)], "data": None})
         return b'{"data":{' + orjson.dumps(plan.key) + b":" + text.encode() + b"}}"
