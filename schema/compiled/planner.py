@@ -37,10 +37,10 @@ from graphql.execution.values import VariableValues, get_argument_values, get_di
 from graphql.type import GraphQLIncludeDirective, GraphQLSkipDirective
 from sqlalchemy import bindparam, literal_column, select
 from sqlalchemy.sql.util import ClauseAdapter
-from strawberry.types.arguments import convert_arguments
 
 from authz.actions import Action
 from schema.compiled import sql
+from schema.compiled.arguments import Arguments
 from schema.deals.queries import PipelineTotals
 from schema.graph.entities import EntitySpec
 from schema.graph.fields import MAX_NESTED, Children, Column, ForeignId, Money, Reference
@@ -91,8 +91,10 @@ class Planner:
         schema: strawberry.Schema,
         fragments: dict[str, FragmentDefinitionNode],
         variables: VariableValues,
+        converter: Arguments | None = None,
     ) -> None:
         self.strawberry = schema
+        self.converter = converter or Arguments(schema)
         self.schema: GraphQLSchema = schema._schema
         self.fragments = fragments
         self.variables = variables
@@ -147,14 +149,7 @@ class Planner:
 
     def arguments(self, field: GraphQLField, node: FieldNode) -> dict[str, Any]:
         """A field's arguments as its resolver would receive them (snake_case, input classes, enums)."""
-        raw = get_argument_values(field, node, self.variables)
-        definition = field.extensions["strawberry-definition"]
-        return convert_arguments(
-            raw,
-            definition.arguments,
-            scalar_registry=self.strawberry.schema_converter.scalar_registry,
-            config=self.strawberry.config,
-        )
+        return self.converter.convert(field, get_argument_values(field, node, self.variables))
 
     @staticmethod
     def actions(field: GraphQLField) -> set[Action]:

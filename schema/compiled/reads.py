@@ -40,6 +40,7 @@ from strawberry.extensions.max_aliases import create_validator as create_alias_r
 from strawberry.extensions.query_depth_limiter import create_validator as create_depth_rule
 
 from authz.principal import TENANT_AUDIENCES
+from schema.compiled.arguments import Arguments
 from schema.compiled.planner import Plan, Planner, RootPlan, Unsupported
 from schema.compiled.writes import CompiledWrites
 from schema.context import Context
@@ -103,6 +104,7 @@ class CompiledReads:
         self.documents: Lru[tuple[str, frozenset], Any] = Lru(1024)
         self.plans: Lru[tuple, Any] = Lru(4096)
         self.writes = CompiledWrites(schema)
+        self.arguments = Arguments(schema)
         self.served = 0  # requests answered here; the rest took the resolver path
 
     async def execute(
@@ -127,7 +129,7 @@ class CompiledReads:
         values = get_variable_values(self.graphql_schema, operation.variable_definitions or (), variables or {})
         if isinstance(values, list):
             return None
-        planner = Planner(self.schema, document.fragments, values)
+        planner = Planner(self.schema, document.fragments, values, self.arguments)
         if operation.operation is OperationType.MUTATION:
             return await self._write(query, operation_name, document, variables or {}, planner, context)
         plan = self._plan(query, operation_name, document, variables or {}, planner)
