@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from authz.actions import Action
 from authz.enforcer import Decisions
 from authz.principal import Principal
-from tenants.database import driver_read, tenant_session
+from tenants.database import driver_transaction, tenant_session
 
 log = logging.getLogger("channelgraph.requests")
 
@@ -64,8 +64,19 @@ class RequestDatabase:
     @asynccontextmanager
     async def driver_reading(self) -> AsyncIterator[Any]:
         """A read-only transaction of its own on the driver's connection (compiled reads)."""
-        async with self._lock, driver_read(self.sessions.kw["bind"], self.principal) as driver:
+        async with self._lock, driver_transaction(self.sessions.kw["bind"], self.principal) as driver:
             yield driver
+
+    @asynccontextmanager
+    async def driver_writing(self) -> AsyncIterator[Any]:
+        """A read-write transaction of its own on the driver's connection (the lean write path): committed
+        when the block ends, rolled back when it raises. The request's read transaction ends first."""
+        async with self._lock:
+            await self._end_read()
+            async with driver_transaction(self.sessions.kw["bind"], self.principal, read_only=False) as driver:
+                yield driver
+            for hook in self.on_write:
+                hook()
 
     async def close(self) -> None:
         async with self._lock:

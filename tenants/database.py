@@ -116,18 +116,32 @@ _SET_IDENTITY_POSITIONAL = "select app.set_identity($1, $2, $3, $4, $5, $6, $7)"
 
 
 @asynccontextmanager
-async def driver_read(engine: AsyncEngine, principal: Principal) -> AsyncIterator[Any]:
-    """A read-only transaction as `principal` on a pooled connection, yielded as the driver's (asyncpg)
-    connection: the same identity round as `tenant_session`, without the ORM session around it. For the
-    compiled read path, which only runs prepared statements that return text."""
+async def driver_transaction(
+    engine: AsyncEngine, principal: Principal, *, read_only: bool = True
+) -> AsyncIterator[Any]:
+    """A transaction as `principal` on a pooled connection (read-only unless asked), yielded as the driver's
+    (asyncpg) connection: the same identity round as `tenant_session`, without the ORM session around it. For
+    the compiled read path, which only runs prepared statements that return text, and the lean write path
+    (`tenants.deals.writes`): committed when the block ends, rolled back when it raises."""
     async with engine.connect() as connection:
         driver = (await connection.get_raw_connection()).driver_connection
         if driver is None:  # only an invalidated connection has none, and this one was just checked out
             raise RuntimeError("the pooled connection has no driver connection")
-        async with driver.transaction(readonly=True):
+        async with driver.transaction(readonly=read_only):
             params = identity_params(principal)
             await driver.fetchval(_SET_IDENTITY_POSITIONAL, *(params[key] for key in _IDENTITY_KEYS))
             yield driver
+
+
+async def driver_of(session: AsyncSession) -> Any:
+    """The driver's (asyncpg) connection under `session`, in its transaction: for the lean write path's
+    statements inside a unit of work the ORM opened (flushed first, so they see its pending rows)."""
+    await session.flush()
+    connection = await session.connection()
+    driver = (await connection.get_raw_connection()).driver_connection
+    if driver is None:
+        raise RuntimeError("the session's connection has no driver connection")
+    return driver
 
 
 @asynccontextmanager

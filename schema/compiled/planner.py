@@ -37,10 +37,10 @@ from graphql.execution.values import VariableValues, get_argument_values, get_di
 from graphql.type import GraphQLIncludeDirective, GraphQLSkipDirective
 from sqlalchemy import bindparam, literal_column, select
 from sqlalchemy.sql.util import ClauseAdapter
-from strawberry.types.arguments import convert_arguments
 
 from authz.actions import Action
 from schema.compiled import sql
+from schema.compiled.arguments import Arguments
 from schema.deals.queries import PipelineTotals
 from schema.graph.entities import EntitySpec
 from schema.graph.fields import MAX_NESTED, Children, Column, ForeignId, Money, Reference
@@ -91,8 +91,10 @@ class Planner:
         schema: strawberry.Schema,
         fragments: dict[str, FragmentDefinitionNode],
         variables: VariableValues,
+        converter: Arguments | None = None,
     ) -> None:
         self.strawberry = schema
+        self.converter = converter or Arguments(schema)
         self.schema: GraphQLSchema = schema._schema
         self.fragments = fragments
         self.variables = variables
@@ -113,24 +115,44 @@ class Planner:
             field = query_type.fields.get(name)
             if field is None:
                 raise Unsupported(name)
-            needed = frozenset(self._actions(field))
+            needed = frozenset(self.actions(field))
             actions |= needed
             roots.append(dataclasses.replace(self._root(key, field, nodes, spec_of(field)), actions=needed))
         return Plan(roots, frozenset(actions))
 
+    def payload(self, field: GraphQLField, nodes: list[FieldNode]) -> str:
+        """A mutation payload's JSON as one statement, `$1` the id of the row the mutation wrote: each selected
+        field of an entity type is that row, projected like a lookup's (`__typename` a literal); no row when
+        the caller may not read it."""
+        payload = self._object_type(field)
+        columns = []
+        rows = []
+        for key, field_nodes in self._sub(payload, nodes).items():
+            name = field_nodes[0].name.value
+            if name == "__typename":
+                expr = sql.literal(payload.name)
+            else:
+                target = payload.fields.get(name)
+                if target is None or entity_of(get_named_type(target.type)) is None:
+                    raise Unsupported(f"{payload.name}.{name}")
+                entity = entity_of(get_named_type(target.type))
+                assert entity is not None
+                inner = self._alias()
+                projection = self.entity_columns(self._object_type(target), field_nodes, inner)
+                where = f" where {inner}.tenant_id = {sql.TENANT} and {inner}.id = $1"
+                expr = self._row(projection, f" from {_table(entity)} {inner}{where}")
+                rows.append(f"r.{_key(key)} is not null")
+            columns.append(f"{expr} as {_key(key)}")
+        # No row when the caller cannot read what it wrote: the resolver path answers that (from memory).
+        found = f" where {' and '.join(rows)}" if rows else ""
+        return f"select row_to_json(r)::text from (select {', '.join(columns)}) r{found}"
+
     def arguments(self, field: GraphQLField, node: FieldNode) -> dict[str, Any]:
         """A field's arguments as its resolver would receive them (snake_case, input classes, enums)."""
-        raw = get_argument_values(field, node, self.variables)
-        definition = field.extensions["strawberry-definition"]
-        return convert_arguments(
-            raw,
-            definition.arguments,
-            scalar_registry=self.strawberry.schema_converter.scalar_registry,
-            config=self.strawberry.config,
-        )
+        return self.converter.convert(field, get_argument_values(field, node, self.variables))
 
     @staticmethod
-    def _actions(field: GraphQLField) -> set[Action]:
+    def actions(field: GraphQLField) -> set[Action]:
         found = set()
         for permission in field.extensions["strawberry-definition"].permission_classes:
             if issubclass(permission, ActionPermission):

@@ -6,9 +6,10 @@ once per (text, operation, shape of the variables) and re-checked against the re
 root fields' actions are checked against the caller's decisions; then each root's statement runs as a
 prepared statement in the request's read-only RLS transaction and its JSON text is spliced into the response.
 
-Anything else — mutations, introspection, a field that needs Python, an invalid document, an argument the
-resolver would reject, a lookup that finds nothing — returns None and the request takes the resolver path,
-which produces the reference answer (and the reference errors) in a transaction of its own.
+A mutation whose root field declares a lean write is run by `schema.compiled.writes`. Anything else — other
+mutations, introspection, a field that needs Python, an invalid document, an argument the resolver would
+reject, a lookup that finds nothing — returns None and the request takes the resolver path, which produces
+the reference answer (and the reference errors) in a transaction of its own.
 """
 
 from __future__ import annotations
@@ -40,7 +41,9 @@ from strawberry.extensions.query_depth_limiter import create_validator as create
 
 from authz.principal import TENANT_AUDIENCES
 from schema.compiled import sql
+from schema.compiled.arguments import Arguments
 from schema.compiled.planner import Plan, Planner, RootPlan, Unsupported
+from schema.compiled.writes import CompiledWrites
 from schema.context import Context
 from schema.errors import forbidden, format_error
 from schema.graph.visibility import Masked, mask_rule, masked_for
@@ -116,6 +119,8 @@ class CompiledReads:
         self._limits = (create_depth_rule(max_depth, None), create_alias_rule(max_aliases))
         self.documents: Lru[tuple[str, frozenset], Any] = Lru(1024)
         self.plans: Lru[tuple, Any] = Lru(4096)
+        self.writes = CompiledWrites(schema)
+        self.arguments = Arguments(schema)
         self.served = 0  # requests answered here; the rest took the resolver path
 
     async def execute(
@@ -135,12 +140,14 @@ class CompiledReads:
             self.served += 1
             return Answer(document.response, executed=False, errors=document.errors, empty=True)
         operation = document.operations.get(operation_name)
-        if operation is None or operation.operation is not OperationType.QUERY:
+        if operation is None or operation.operation not in (OperationType.QUERY, OperationType.MUTATION):
             return None
         values = get_variable_values(self.graphql_schema, operation.variable_definitions or (), variables or {})
         if isinstance(values, list):
             return None
-        planner = Planner(self.schema, document.fragments, values)
+        planner = Planner(self.schema, document.fragments, values, self.arguments)
+        if operation.operation is OperationType.MUTATION:
+            return await self._write(query, operation_name, document, variables or {}, planner, context)
         plan = self._plan(query, operation_name, document, variables or {}, planner)
         if plan is None:
             return None
@@ -272,6 +279,33 @@ class CompiledReads:
             type_ = type_from_ast(self.graphql_schema, definition.type)
             kinds.append((definition.variable.name.value, type_ is not None and is_enum_type(get_named_type(type_))))
         return tuple(kinds)
+
+    async def _write(
+        self,
+        query: str,
+        operation_name: str | None,
+        document: Document,
+        variables: dict[str, Any],
+        planner: Planner,
+        context: Context,
+    ) -> Answer | None:
+        """A mutation with a lean write (`schema.compiled.writes`), planned once per document, operation and
+        shape of the variables."""
+        key = ("write", query, operation_name, self._shape(document.variables[operation_name], variables))
+        found = self.plans.get(key)
+        if found is None:
+            try:
+                found = self.writes.plan(document.operations[operation_name], planner) or _UNSUPPORTED
+            except (DomainError, GraphQLError):
+                return None  # an argument this request got wrong: not a verdict on the document
+            self.plans.put(key, found)
+        if found is _UNSUPPORTED:
+            return None
+        body = await self.writes.execute(found, planner, context)
+        if body is None:
+            return None
+        self.served += 1
+        return Answer(body)  # the lean path answers only writes that succeeded
 
     def _plan(
         self,

@@ -13,6 +13,7 @@ signed in) — on every execution path, since the compiled read path validates w
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Any
@@ -71,6 +72,7 @@ class Visibility:
                     spec.bind(self.graphql_names[spec.entity.name])
         self.actions: tuple[Action, ...] = tuple(sorted({a for r in self.readers.values() for a in r.actions}))
         self._masked: dict[tuple[Audience, tuple[bool, ...]], Masked] = {}
+        self.validations = Validations()
 
     def _declare(self, type_: GraphQLObjectType | GraphQLInterfaceType) -> None:
         declared = getattr(origin_of(type_), "__graph__", None)
@@ -139,11 +141,48 @@ def masked_for(schema: Any, context: Any) -> Masked:
     return schema.visibility.masked(context.principal.audience, context.decisions.allows)
 
 
+class Validations:
+    """Validation outcomes per (document text, masked set, signed in): the rules besides the mask are the
+    schema's own (its limits, fixed when it is built), so those three decide the outcome. Never keyed by the
+    document alone: a vendor's "valid" is a partner's FORBIDDEN."""
+
+    def __init__(self, size: int = 1024, longest: int = 20_000) -> None:
+        self.size = size
+        self.longest = longest  # longer documents are validated every time and stay out of the cache
+        self._found: OrderedDict[tuple[str, Masked, bool], list[GraphQLError]] = OrderedDict()
+
+    def get(self, key: tuple[str, Masked, bool]) -> list[GraphQLError] | None:
+        found = self._found.get(key)
+        if found is not None:
+            self._found.move_to_end(key)
+        return found
+
+    def put(self, key: tuple[str, Masked, bool], errors: list[GraphQLError]) -> None:
+        if len(key[0]) > self.longest:
+            return
+        self._found[key] = errors
+        if len(self._found) > self.size:
+            self._found.popitem(last=False)
+
+
 class FieldMasks(SchemaExtension):
+    """Adds the caller's mask rule to validation, and validates each (document, masked set) once: the
+    outcome is kept on the schema's `Visibility` (mutations included, which the compiled read path does not
+    answer)."""
+
     def on_validate(self) -> Iterator[None]:
-        context = self.execution_context.context
-        masked = masked_for(self.execution_context.schema, context)
+        execution = self.execution_context
+        context = execution.context
+        masked = masked_for(execution.schema, context)
+        signed_in = bool(context.principal.is_authenticated)
         if masked:
-            rule = mask_rule(masked, context.principal.is_authenticated)
-            self.execution_context.validation_rules = (*self.execution_context.validation_rules, rule)
+            execution.validation_rules = (*execution.validation_rules, mask_rule(masked, signed_in))
+        validations: Validations = execution.schema.visibility.validations
+        key = (execution.query or "", masked, signed_in)
+        usable = bool(execution.query) and execution.pre_execution_errors is None
+        cached = validations.get(key) if usable else None
+        if cached is not None:
+            execution.pre_execution_errors = list(cached)
         yield
+        if usable and cached is None and execution.pre_execution_errors is not None:
+            validations.put(key, list(execution.pre_execution_errors))

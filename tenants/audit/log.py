@@ -9,10 +9,11 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import insert, inspect
+from sqlalchemy import ColumnElement, Insert, Uuid, bindparam, func, insert, inspect, null, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from authz.principal import Principal
+from tenants import sql_forms
 from tenants.audit.models import AuditEntry
 
 REDACTED = "[secret]"  # what an audit entry shows of a column declared secret (`tenants.base.SECRET`)
@@ -47,6 +48,62 @@ def _audited(model: type[Any]) -> tuple[tuple[str, bool], ...]:
         found.append((attr.key, bool(column.info.get("secret"))))
     _AUDITED[model] = tuple(found)
     return _AUDITED[model]
+
+
+def snapshot_sql(model: Any, row: Any) -> ColumnElement[Any]:
+    """`snapshot` spelled in SQL over `row` (a selectable with the model's columns, such as an INSERT's
+    RETURNING in a CTE): the same keys and the same text forms, for a write that builds its audit entry in the
+    statement that makes the change."""
+    mapper = inspect(model)
+    parts: list[Any] = []
+    for attr in mapper.column_attrs:
+        column = attr.columns[0]
+        if getattr(column, "table", None) is not mapper.local_table or column.info.get("derived"):
+            continue
+        if attr.key == "tenant_id":
+            continue
+        value = row.c[column.name]
+        if column.info.get("secret"):
+            value = sql_forms.constant(REDACTED)
+        else:
+            kind = _python_type(column)
+            if kind in (uuid.UUID, decimal.Decimal, dt.datetime, dt.date):
+                value = sql_forms.text_of(value, kind)
+            elif kind in (list, tuple):
+                value = func.to_jsonb(value)
+        parts.extend((sql_forms.constant(attr.key), value))
+    return func.jsonb_build_object(*parts)
+
+
+def record_from(action: str, entity_type: str, model: Any, after: Any, before: Any = None) -> Insert:
+    """`record` as an INSERT ... SELECT over a statement's rows (`after`, and `before` when the change had a
+    state before: a CTE of the locked row, joined), for the lean write path. The entry's id and actor are the
+    parameters `audit_id`, `actor_id`, `audience` and `api_key_id`."""
+    table = AuditEntry.__table__
+    source = select(
+        after.c.tenant_id,
+        bindparam("audit_id", type_=Uuid()),
+        bindparam("actor_id", type_=Uuid()),
+        bindparam("audience", type_=table.c.actor_audience.type),
+        bindparam("api_key_id", type_=table.c.api_key_id.type),
+        sql_forms.constant(action),
+        sql_forms.constant(entity_type),
+        after.c.id,
+        null() if before is None else snapshot_sql(model, before),
+        snapshot_sql(model, after),
+    )
+    if before is not None:
+        source = source.where(before.c.id == after.c.id)
+    columns = ["tenant_id", "id", "actor_id", "actor_audience", "api_key_id", "action", "entity_type", "entity_id"]
+    return insert(table).from_select([*columns, "before", "after"], source, include_defaults=False)
+
+
+def _python_type(column: Any) -> type | None:
+    try:
+        kind: type = column.type.python_type
+        return kind
+    except NotImplementedError:
+        return None
 
 
 def _json(value: Any) -> Any:

@@ -10,20 +10,20 @@ from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import make_transient_to_detached
 
-from authz.principal import Audience, Principal
+from authz.principal import Principal
 from tenants import records
 from tenants.base import current_tenant
-from tenants.customers.models import Customer
+from tenants.database import driver_of
+from tenants.deals import changes as deal_changes
+from tenants.deals import writes
 from tenants.deals.models import DEAL_SOURCES, Deal, DealStageChange, PipelineStage
 from tenants.errors import BadInput, Conflict
 from tenants.filters import Criterion, Listing
-from tenants.identity.models import User
-from tenants.money import check_amount, check_currency
 from tenants.outbox.events import emit
 from tenants.pagination import SortKey
 from tenants.partners.models import Partner
-from tenants.platform.models import Tenant
 from tenants.text_search import contains
 
 ORDERS = {
@@ -36,7 +36,6 @@ STAGE_HISTORY_ORDER = [
     SortKey(DealStageChange.changed_at, kind=dt.datetime),
     SortKey(DealStageChange.id, kind=uuid.UUID),
 ]
-PARTNER_EDITABLE = {"title", "amount", "currency", "expected_close_date", "probability"}
 
 DEALS = Listing(
     Deal,
@@ -58,10 +57,6 @@ DEALS = Listing(
 )
 
 
-async def _stage(session: AsyncSession, stage_id: uuid.UUID) -> PipelineStage:
-    return await records.load(session, PipelineStage, stage_id, label="pipeline stage")
-
-
 async def _stage_of_kind(session: AsyncSession, kind: str) -> PipelineStage:
     stmt = select(PipelineStage).where(PipelineStage.kind == kind).order_by(PipelineStage.position).limit(1)
     stage = (await session.execute(stmt)).scalar_one_or_none()
@@ -70,55 +65,12 @@ async def _stage_of_kind(session: AsyncSession, kind: str) -> PipelineStage:
     return stage
 
 
-async def _check(session: AsyncSession, principal: Principal, fields: dict[str, Any]) -> dict[str, Any]:
-    if principal.audience is Audience.PARTNER and fields.keys() - PARTNER_EDITABLE - {
-        "customer_id",
-        "partner_id",
-        "source",
-        "stage_id",
-    }:
-        raise BadInput(f"partners may change only: {', '.join(sorted(PARTNER_EDITABLE))}", field="input")
-    if "title" in fields and not (fields["title"] or "").strip():
-        raise BadInput("title must not be empty", field="title")
-    check_amount(fields.get("amount"))
-    check_currency(fields.get("currency"))
-    if fields.get("probability") is not None and not 0 <= fields["probability"] <= 100:
-        raise BadInput("probability is a percentage, 0 to 100", field="probability")
-    if fields.get("source") is not None and fields["source"] not in DEAL_SOURCES:
-        raise BadInput(f"source must be one of {', '.join(DEAL_SOURCES)}", field="source")
-    if fields.get("customer_id"):
-        await records.load(session, Customer, fields["customer_id"], label="customer")
-    if fields.get("partner_id"):
-        await records.load(session, Partner, fields["partner_id"], label="partner")
-    if fields.get("owner_id"):
-        await records.load(session, User, fields["owner_id"], label="owner")
-    return fields
-
-
 async def create_deal(session: AsyncSession, principal: Principal, fields: dict[str, Any]) -> Deal:
-    fields = await _check(session, principal, dict(fields))
-    if not fields.get("customer_id"):
-        raise BadInput("a deal needs a customer", field="customerId")
-    if principal.audience is Audience.PARTNER:
-        if fields.get("partner_id") is None:
-            fields["partner_id"] = principal.partner_id
-        fields.setdefault("source", "partner_sourced")
-    elif principal.audience is Audience.VENDOR:
-        fields.setdefault("owner_id", principal.user_id)
-    if fields.get("source", "direct") != "direct" and not fields.get("partner_id"):
-        raise BadInput("a partner-sourced or -influenced deal names its partner", field="partnerId")
-    stage = (
-        await _stage(session, fields["stage_id"]) if fields.get("stage_id") else await _stage_of_kind(session, "open")
-    )
-    if stage.kind != "open":
-        raise BadInput("a new deal starts in an open stage; close it with closeDeal", field="stageId")
-    fields["stage_id"] = stage.id
-    fields.setdefault("probability", stage.probability)
-    if not fields.get("currency"):
-        fields["currency"] = (await session.execute(select(Tenant.default_currency))).scalar_one()
-    deal = Deal(id=uuid.uuid4(), tenant_id=principal.tenant_id, status="open", **fields)
-    await records.create(session, principal, deal, action="deal.create")
-    await _stage_changed(session, principal, deal, None, stage.id, "deal.created", {"title": deal.title})
+    """A new open deal (`tenants.deals.writes`: one statement), as a row of the session."""
+    columns = await writes.create_deal(await driver_of(session), principal, fields)
+    deal = Deal(**columns)
+    make_transient_to_detached(deal)
+    session.add(deal)  # persistent, as written: nothing left to flush
     return deal
 
 
@@ -149,30 +101,23 @@ async def _stage_changed(
 async def update_deal(
     session: AsyncSession, principal: Principal, deal_id: uuid.UUID, version: int, changes: dict[str, Any]
 ) -> Deal:
-    if "stage_id" in changes:
-        raise BadInput("move stages with moveDealStage", field="stageId")
-    changes = await _check(session, principal, dict(changes))
-    deal = await records.lock_for_change(session, Deal, deal_id, version, label="deal")
-    return await records.change(session, principal, deal, changes, action="deal.update")
+    """`tenants.deals.changes.update_deal` (one statement), the deal read back into the session."""
+    await deal_changes.update_deal(await driver_of(session), principal, deal_id, version, changes)
+    return await _reloaded(session, deal_id)
 
 
 async def move_stage(
     session: AsyncSession, principal: Principal, deal_id: uuid.UUID, version: int, stage_id: uuid.UUID
 ) -> Deal:
-    stage = await _stage(session, stage_id)
-    if stage.kind != "open":
-        raise BadInput("won and lost stages are reached with closeDeal", field="stageId")
-    deal = await records.lock_for_change(session, Deal, deal_id, version, label="deal")
-    if deal.status != "open":
-        raise Conflict("this deal is closed; reopen it by moving it from the vendor's side", field="id")
-    if deal.stage_id == stage.id:
-        return deal
-    from_stage = deal.stage_id
-    await records.change(
-        session, principal, deal, {"stage_id": stage.id, "probability": stage.probability}, action="deal.move_stage"
-    )
-    await _stage_changed(session, principal, deal, from_stage, stage.id, "deal.stage_changed", {})
-    return deal
+    """`tenants.deals.changes.move_stage` (one statement), the deal read back into the session."""
+    await deal_changes.move_stage(await driver_of(session), principal, deal_id, version, stage_id)
+    return await _reloaded(session, deal_id)
+
+
+async def _reloaded(session: AsyncSession, deal_id: uuid.UUID) -> Deal:
+    """The deal as the statement left it (a copy in the session is refreshed), for the caller who changed it."""
+    stmt = select(Deal).where(Deal.id == deal_id).execution_options(populate_existing=True)
+    return (await session.execute(stmt)).scalar_one()
 
 
 async def close_deal(

@@ -6,11 +6,12 @@ from __future__ import annotations
 import uuid
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, text
+from sqlalchemy import ColumnElement, CursorResult, Insert, Uuid, bindparam, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from authz.principal import Principal
 from tenants.outbox.models import OutboxEvent
+from tenants.sql_forms import constant
 
 # The vocabulary of events, `<entity>.<what happened>`.
 EVENT_TYPES = frozenset(
@@ -71,6 +72,25 @@ def emit(
     )
     session.add(event)
     return event.id
+
+
+def emit_from(event_type: str, entity_type: str, row: Any, payload: ColumnElement[Any]) -> Insert:
+    """`emit` as an INSERT ... SELECT over a statement's rows (a CTE's RETURNING), for the lean write path:
+    one event per row, `payload` a JSON expression over it; the event's id and actor are the parameters
+    `event_id` and `actor_id`."""
+    if event_type not in EVENT_TYPES:
+        raise ValueError(f"unknown event type {event_type!r}")
+    source = select(
+        row.c.tenant_id,
+        bindparam("event_id", type_=Uuid()),
+        constant(event_type),
+        constant(entity_type),
+        row.c.id,
+        payload,
+        bindparam("actor_id", type_=Uuid()),
+    )
+    columns = ["tenant_id", "id", "event_type", "entity_type", "entity_id", "payload", "actor_id"]
+    return insert(OutboxEvent.__table__).from_select(columns, source, include_defaults=False)
 
 
 async def first_time(session: AsyncSession, event_id: uuid.UUID, consumer: str) -> bool:
