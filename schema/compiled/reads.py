@@ -39,6 +39,7 @@ from strawberry.extensions.max_aliases import create_validator as create_alias_r
 from strawberry.extensions.query_depth_limiter import create_validator as create_depth_rule
 
 from authz.principal import TENANT_AUDIENCES
+from schema.arguments import Site, first_refusal, sites
 from schema.compiled.planner import Plan, Planner, RootPlan, Unsupported
 from schema.context import Context
 from schema.errors import forbidden, format_error
@@ -76,6 +77,8 @@ class Document:
     fragments: dict[str, FragmentDefinitionNode]
     # Per operation, its variables as (name, is an enum): what the plan key's variable shape reads.
     variables: dict[str | None, tuple[tuple[str, bool], ...]]
+    # Per operation, the fields it selects that take arguments (checked per request, `schema.arguments`).
+    sites: dict[str | None, tuple[Site, ...]]
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,10 @@ class CompiledReads:
         values = get_variable_values(self.graphql_schema, operation.variable_definitions or (), variables or {})
         if isinstance(values, list):
             return None
+        refused = first_refusal(document.sites[operation_name], values)
+        if refused is not None:  # before anything else, as the resolver path's `ArgumentChecks`
+            self.served += 1
+            return orjson.dumps({"errors": [format_error(refused)], "data": None})
         planner = Planner(self.schema, document.fragments, values)
         plan = self._plan(query, operation_name, document, variables or {}, planner)
         if plan is None:
@@ -240,7 +247,8 @@ class CompiledReads:
             response = orjson.dumps({"errors": [format_error(e) for e in errors], "data": None})
             return Invalid(response, {name: op.operation is OperationType.QUERY for name, op in operations.items()})
         variables = {name: self._variable_kinds(operation) for name, operation in operations.items()}
-        return Document(operations, fragments, variables)
+        found = {name: sites(self.graphql_schema, document, operation) for name, operation in operations.items()}
+        return Document(operations, fragments, variables, found)
 
     def _variable_kinds(self, operation: OperationDefinitionNode) -> tuple[tuple[str, bool], ...]:
         kinds = []
