@@ -165,3 +165,12 @@ async def test_page_sizes_are_bounded_on_both_paths(client, reference, world):
             if field is not None:
                 assert body["errors"][0]["extensions"]["field"] == field
         assert answers[0] == answers[1], document
+
+
+async def test_revenue_up_to_the_last_representable_day(client, reference, world):
+    """Found by the fuzzer: the range ending on 9999-12-31 was INTERNAL (the day after it is no Python date)."""
+    for period in ("MONTH", "YEAR"):
+        for root in ("revenueBySource", "revenueByPartner"):
+            document = f'{{ {root}(period: {period}, from: "9999-12-31", to: "9999-12-31") {{ __typename }} }}'
+            body = await gql(client, document, token=world.token("owner"))
+            assert body.get("data") == {root: []}, body

@@ -196,7 +196,23 @@ async def fuzz(app, client, reference, sessions, worlds, audience, seed_, second
                 current = after
             faults = [r for r in caplog.records if r.levelno >= logging.ERROR]
             assert not faults, f"logged as a fault (seed {at}): {faults[0].getMessage()}\n{shown(document, variables)}"
+    await nothing_unrepresentable(sessions, tenants)
     return sent, refusals
+
+
+async def nothing_unrepresentable(sessions, tenant_ids: list[uuid.UUID]) -> None:
+    """What accepted mutations stored is what the edge admits: no amount that is not a finite number (the
+    database would take NaN and infinities in a numeric column), no text with NUL or control characters."""
+    checks = {
+        "deals": "amount in ('NaN', 'Infinity', '-Infinity') or title ~ '[\\x01-\\x08\\x0b\\x0c\\x0e-\\x1f]'",
+        "registrations": "amount in ('NaN', 'Infinity', '-Infinity')",
+        "customers": "name ~ '[\\x01-\\x08\\x0b\\x0c\\x0e-\\x1f]' or length(name) > 200",
+    }
+    for tenant_id in tenant_ids:
+        async with tenant_session(sessions, Principal.system(tenant_id), read_only=True) as s:
+            for table, condition in checks.items():
+                found = (await s.execute(text(f"select count(*) from app.{table} where {condition}"))).scalar_one()
+                assert found == 0, f"{table}: {found} rows with values the edge refuses"
 
 
 @pytest.mark.parametrize("audience", AUDIENCES)
