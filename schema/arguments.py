@@ -12,8 +12,9 @@ will receive it and checked here, once, against its declaration:
 - **page sizes** (`first`, `last`, `limit`) lie within `tenants.pagination.page_size`'s bounds: 0 to the
   declared maximum, else `MAX_PAGE`.
 
-A value that breaks a rule fails the whole operation with one `BAD_USER_INPUT` naming the argument (its
-path, `input.name`) before anything runs, so nothing changes and both read paths answer alike.
+A value that breaks a rule fails the whole operation with one `BAD_USER_INPUT` naming the argument
+(`extensions.field`: its name, as services name fields; the message gives its path, `input.name: ...`)
+before anything runs, so nothing changes and both read paths answer alike.
 """
 
 from __future__ import annotations
@@ -97,7 +98,10 @@ _NOT_TEXT = re.compile(
 
 
 def refused(path: str, message: str) -> CodedError:
-    return CodedError(f"{path}: {message}", "BAD_USER_INPUT", field=path)
+    """The error naming the argument as services do (`extensions.field`: the argument's or input field's own
+    name, `url`), its whole path in the message (`input.url: ...`)."""
+    field = path.rsplit(".", 1)[-1].split("[", 1)[0]
+    return CodedError(f"{path}: {message}", "BAD_USER_INPUT", field=field)
 
 
 def check_text(value: str, maximum: int, path: str) -> None:

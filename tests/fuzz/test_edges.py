@@ -37,15 +37,15 @@ async def test_hostile_text_in_a_mutation_is_refused_naming_the_field(client, se
     before = await snapshot(sessions, world.tenant_id)
     for i, text in enumerate(HOSTILE_TEXT):
         body = await gql(client, CREATE_CUSTOMER, {"input": {"name": text}}, token=world.token("owner"))
-        refused_argument(body, "input.name")
+        refused_argument(body, "name")
         assert len(str(body)) < 2_000, i  # the refusal does not echo the value back
     for text in REFUSED_AT_THE_EDGE:
         body = await gql(client, CREATE_CUSTOMER, {"input": {"name": text}}, token=world.token("owner"))
         assert body["_status"] in (400, 413) and codes(body) == ["BAD_USER_INPUT"], body["_status"]
     # Tighter where the domain says, at any depth: an email, a domain; names in lists are checked one by one.
     cases = [
-        ({"name": "ok", "domain": "d" * 254}, "input.domain"),
-        ({"name": "ok", "industry": "i" * 1_001}, "input.industry"),
+        ({"name": "ok", "domain": "d" * 254}, "domain"),
+        ({"name": "ok", "industry": "i" * 1_001}, "industry"),
     ]
     for given, field in cases:
         refused_argument(await gql(client, CREATE_CUSTOMER, {"input": given}, token=world.token("owner")), field)
@@ -56,14 +56,15 @@ async def test_hostile_text_in_a_mutation_is_refused_naming_the_field(client, se
         {"i": {"email": "e" * 250 + "@x.io", "name": "n", "audience": "VENDOR", "roles": ["support"]}},
         token=world.token("owner"),
     )
-    refused_argument(body, "input.email")
+    refused_argument(body, "email")
     body = await gql(
         client,
         invite,
         {"i": {"email": "ok@x.io", "name": "n", "audience": "VENDOR", "roles": ["support", "a\u0000"]}},
         token=world.token("owner"),
     )
-    refused_argument(body, "input.roles[1]")
+    refused_argument(body, "roles")
+    assert body["errors"][0]["message"].startswith("input.roles[1]: ")
     assert await snapshot(sessions, world.tenant_id) == before
 
 
@@ -90,9 +91,9 @@ def test_the_argument_layer_refuses_surrogates_too():
 async def test_nul_in_a_literal_and_in_every_kind_of_argument(client, reference, world):
     owner = world.token("owner")
     cases = [
-        ('{ customers(filter: {search: "a\\u0000b"}) { totalCount } }', None, "filter.search"),
-        ("query($s: String) { customers(filter: {search: $s}) { totalCount } }", {"s": NUL}, "filter.search"),
-        ("query($s: String) { deals(filter: {search: $s}) { edges { cursor } } }", {"s": NUL}, "filter.search"),
+        ('{ customers(filter: {search: "a\\u0000b"}) { totalCount } }', None, "search"),
+        ("query($s: String) { customers(filter: {search: $s}) { totalCount } }", {"s": NUL}, "search"),
+        ("query($s: String) { deals(filter: {search: $s}) { edges { cursor } } }", {"s": NUL}, "search"),
         ('{ deals(after: "a\\u0000") { totalCount } }', None, "after"),
         ('{ deal(id: "RGVhbDo\\u0000") { id } }', None, "id"),
     ]
@@ -120,7 +121,7 @@ async def test_decimals_at_the_edges_are_refused(client, reference, sessions, wo
             {"input": {"title": "t", "customerId": customer_id, "amount": amount}},
             token=world.token("owner"),
         )
-        refused_argument(body, "input.amount")
+        refused_argument(body, "amount")
         for http in (client, reference):
             body = await gql(
                 http,
@@ -128,7 +129,7 @@ async def test_decimals_at_the_edges_are_refused(client, reference, sessions, wo
                 {"a": amount},
                 token=world.token("owner"),
             )
-            refused_argument(body, "filter.amountMin")
+            refused_argument(body, "amountMin")
     assert await snapshot(sessions, world.tenant_id) == before
 
 
