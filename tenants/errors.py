@@ -75,8 +75,8 @@ def from_database(error: BaseException) -> DomainError | None:
     column = getattr(driver, "column_name", None)
     constraint = getattr(driver, "constraint_name", None)
     table = getattr(driver, "table_name", None)
-    found = column or _constraint_field(constraint, table)
-    field = None if found is None else _client_name(found)
+    named = column or _constraint_field(constraint, table)
+    field = None if named is None else _client_name(named)
     return kind(message if field is None else f"{field}: {message}", field=field)
 
 
