@@ -18,6 +18,7 @@ from strawberry.types import Info
 from schema.activities.mutations import ActivityMutation
 from schema.activities.queries import ActivityQuery
 from schema.activities.types import Activity
+from schema.arguments import ArgumentChecks
 from schema.attribution.queries import AttributionQuery
 from schema.audit.queries import AuditQuery
 from schema.customers.mutations import CustomerMutation
@@ -116,6 +117,7 @@ def build_schema(*, introspection: bool, limits: Limits = Limits()) -> strawberr
         functools.partial(MaxTokensLimiter, max_token_count=limits.max_tokens),
         functools.partial(MaxAliasesLimiter, max_alias_count=limits.max_aliases),
         FieldMasks,
+        ArgumentChecks,
     ]
     if not introspection:
         extensions.append(DisableIntrospection)

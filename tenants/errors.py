@@ -75,8 +75,15 @@ def from_database(error: BaseException) -> DomainError | None:
     column = getattr(driver, "column_name", None)
     constraint = getattr(driver, "constraint_name", None)
     table = getattr(driver, "table_name", None)
-    field = column or _constraint_field(constraint, table)
+    named = column or _constraint_field(constraint, table)
+    field = None if named is None else _client_name(named)
     return kind(message if field is None else f"{field}: {message}", field=field)
+
+
+def _client_name(column: str) -> str:
+    """`customer_id` -> `customerId`: fields are named as the client's arguments are."""
+    head, *rest = column.split("_")
+    return head + "".join(part.title() for part in rest)
 
 
 def _constraint_field(constraint: str | None, table: str | None) -> str | None:

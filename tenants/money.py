@@ -8,6 +8,10 @@ import re
 from tenants.errors import BadInput
 
 CURRENCY_SQL = "'^[A-Z]{3}$'"  # the check constraint's pattern
+# Amount columns are numeric(PRECISION, SCALE): a value of AMOUNT_BOUND or more in magnitude does not fit.
+PRECISION = 18
+SCALE = 2
+AMOUNT_BOUND = decimal.Decimal(10) ** (PRECISION - SCALE)
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 

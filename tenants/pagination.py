@@ -42,6 +42,13 @@ def _own(key: SortKey) -> ColumnElement[Any]:
     return cast("ColumnElement[Any]", key.column)  # a mapped attribute, used as the column it maps
 
 
+def page_size(size: int, *, maximum: int = MAX_PAGE, field: str = "first") -> int:
+    """The one bound of every page size (`first`, `last`, `limit`, nested lists' `first`): 0 to `maximum`."""
+    if size < 0 or size > maximum:
+        raise BadInput(f"page size must be between 0 and {maximum}", field=field)
+    return size
+
+
 @dataclass(frozen=True)
 class PageRequest:
     first: int | None = None
@@ -55,11 +62,7 @@ class PageRequest:
         size = self.last if self.last is not None else self.first
         if size is None:
             return DEFAULT_PAGE
-        if size < 0 or size > MAX_PAGE:
-            raise BadInput(
-                f"page size must be between 0 and {MAX_PAGE}", field="last" if self.last is not None else "first"
-            )
-        return size
+        return page_size(size, field="last" if self.last is not None else "first")
 
     @property
     def backward(self) -> bool:

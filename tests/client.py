@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -15,12 +16,14 @@ async def gql(
     token: str | None = None,
     authorization: str | None = None,
 ) -> dict[str, Any]:
-    headers = {}
+    headers = {"content-type": "application/json"}
     if token is not None:
         headers["authorization"] = f"Bearer {token}"
     if authorization is not None:
         headers["authorization"] = authorization
-    response = await client.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers)
+    # ASCII JSON with escapes, as any client may send: unpaired surrogates ("\ud800") travel too.
+    payload = json.dumps({"query": query, "variables": variables or {}})
+    response = await client.post("/graphql", content=payload, headers=headers)
     body = response.json()
     body["_status"] = response.status_code
     return body

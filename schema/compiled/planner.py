@@ -297,8 +297,8 @@ class Planner:
         inner: str,
     ) -> str:
         first = self.arguments(field, nodes[0]).get("first", spec.first)
-        if not isinstance(first, int) or first < 0 or first > MAX_NESTED:
-            raise Unsupported("nested page size")  # the resolver path reports it
+        if not isinstance(first, int) or first < 0 or first > MAX_NESTED:  # `page_size`'s bound; refused before
+            raise Unsupported("nested page size")
         table = _table(target)
         link = spec.through
         if link is None:

@@ -40,6 +40,7 @@ from strawberry.extensions.max_aliases import create_validator as create_alias_r
 from strawberry.extensions.query_depth_limiter import create_validator as create_depth_rule
 
 from authz.principal import TENANT_AUDIENCES
+from schema.arguments import Site, first_refusal, sites
 from schema.compiled import sql
 from schema.compiled.arguments import Arguments
 from schema.compiled.planner import Plan, Planner, RootPlan, Unsupported
@@ -80,6 +81,8 @@ class Document:
     fragments: dict[str, FragmentDefinitionNode]
     # Per operation, its variables as (name, is an enum): what the plan key's variable shape reads.
     variables: dict[str | None, tuple[tuple[str, bool], ...]]
+    # Per operation, the fields it selects that take arguments (checked per request, `schema.arguments`).
+    sites: dict[str | None, tuple[Site, ...]]
 
 
 @dataclass(frozen=True)
@@ -145,6 +148,11 @@ class CompiledReads:
         values = get_variable_values(self.graphql_schema, operation.variable_definitions or (), variables or {})
         if isinstance(values, list):
             return None
+        refused = first_refusal(document.sites[operation_name], values)
+        if refused is not None:  # before anything else, as the resolver path's `ArgumentChecks`
+            self.served += 1
+            shaped = [format_error(refused)]
+            return Answer(orjson.dumps({"errors": shaped}), executed=False, errors=shaped, empty=True)
         planner = Planner(self.schema, document.fragments, values, self.arguments)
         if operation.operation is OperationType.MUTATION:
             return await self._write(query, operation_name, document, variables or {}, planner, context)
@@ -271,7 +279,8 @@ class CompiledReads:
             shaped = [format_error(e) for e in errors]
             return Invalid(shaped, {name: op.operation is OperationType.QUERY for name, op in operations.items()})
         variables = {name: self._variable_kinds(operation) for name, operation in operations.items()}
-        return Document(operations, fragments, variables)
+        found = {name: sites(self.graphql_schema, document, operation) for name, operation in operations.items()}
+        return Document(operations, fragments, variables, found)
 
     def _variable_kinds(self, operation: OperationDefinitionNode) -> tuple[tuple[str, bool], ...]:
         kinds = []

@@ -18,8 +18,7 @@ from strawberry.types import Info
 
 from schema.graph import loaders
 from schema.graph.readers import Readers
-from tenants.errors import BadInput
-from tenants.pagination import SortKey
+from tenants.pagination import SortKey, page_size
 
 if TYPE_CHECKING:
     from schema.graph.entities import EntitySpec
@@ -172,6 +171,4 @@ def computed(readers: Readers, *, description: str | None = None) -> Callable[[C
 
 def nested_limit(first: int) -> int:
     """Nested lists take `first` (default 20), at most 100."""
-    if first < 0 or first > MAX_NESTED:
-        raise BadInput(f"first must be between 0 and {MAX_NESTED}", field="first")
-    return first
+    return page_size(first, maximum=MAX_NESTED)

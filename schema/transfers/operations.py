@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 import strawberry
 from sqlalchemy import select
 from strawberry.types import Info
 
 from authz import actions
+from schema.arguments import limit
 from schema.graph.entities import entity, enum, plain
 from schema.graph.fields import column, computed
 from schema.graph.readers import VENDOR
@@ -52,13 +54,15 @@ class TransferJob(Node):
         return f"/exports/{row.id}" if row.direction == "export" and row.status == "finished" else None
 
     @computed(VENDOR, description="Rows that were not imported, with their record numbers and reasons.")
-    async def problems(self, info: Info, first: int = 100, after_line: int = 0) -> list[ImportProblem]:
+    async def problems(
+        self, info: Info, first: Annotated[int, strawberry.argument(metadata=limit(1000))] = 100, after_line: int = 0
+    ) -> list[ImportProblem]:
         async with info.context.db.reading() as session:
             rows = await session.execute(
                 select(ProblemRow.line, ProblemRow.message)
                 .where(ProblemRow.job_id == self._row.id, ProblemRow.line > after_line)
                 .order_by(ProblemRow.line)
-                .limit(min(max(first, 0), 1000))
+                .limit(first)  # bounded at the edge (schema/arguments.py)
             )
             return [ImportProblem(line=line, message=message) for line, message in rows]
 
@@ -77,7 +81,7 @@ class TransferQuery:
     @strawberry.field(permission_classes=[requires(actions.TRANSFER_READ)], description="Recent jobs, newest first.")
     async def transfer_jobs(self, info: Info, first: int = 20) -> list[TransferJob]:
         async with info.context.db.reading() as session:
-            rows = await session.execute(select(JobRow).order_by(JobRow.created_at.desc()).limit(min(first, 100)))
+            rows = await session.execute(select(JobRow).order_by(JobRow.created_at.desc()).limit(first))
             return [TransferJob.of(row) for row in rows.scalars()]
 
 

@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlalchemy import ColumnElement, Date, Select, and_, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenants.attribution.models import DealPartner
@@ -59,7 +59,7 @@ async def _won(
         Deal.status == "won",
         Deal.archived_at.is_(None),
         local >= start,
-        local < end + dt.timedelta(days=1),
+        local < literal(end, Date()) + 1,  # the next day, in SQL: date.max has none in Python
     )
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from authz.principal import Audience, Principal
 from tenants import records
 from tenants.database import system_step
-from tenants.errors import BadInput, Conflict
+from tenants.errors import BadInput, Conflict, Forbidden
 from tenants.onboarding.models import AgreementAcceptance, PartnerAgreement
 from tenants.outbox.events import emit
 from tenants.partners.models import Partner
@@ -60,7 +60,9 @@ async def accept_agreement(
     """The partner admin accepts `version`, which must be the current one. Idempotent per version."""
     # (A partner principal always has its partner id; checked here so the type says so too.)
     if principal.audience is not Audience.PARTNER or principal.user_id is None or principal.partner_id is None:
-        raise BadInput("a partner admin accepts the agreement, signed in as a user", field="version")
+        # A person signs: the same rule for every credential of the partner, so its API keys are refused
+        # (FORBIDDEN, like a rep), whatever their roles.
+        raise Forbidden("a partner admin accepts the agreement, signed in as a user")
     current = await current_agreement(session)
     if current is None:
         raise Conflict("there is no partner agreement to accept yet")

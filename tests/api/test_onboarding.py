@@ -147,6 +147,13 @@ async def test_agreement_acceptance_activates_the_partner(client, sessions, worl
     assert result["acceptance"]["accepted_by"]["email"].startswith("gina@")
     again = await gql(client, ACCEPT, {"v": 2}, token=admin)  # idempotent
     assert again["data"]["acceptPartnerAgreement"]["acceptance"]["acceptedAt"] == result["acceptance"]["acceptedAt"]
+    signer = await gql(
+        client,
+        'mutation { createApiKey(input: {name: "signer", audience: PARTNER, roles: ["partner_admin"]}) { token } }',
+        token=admin,
+    )
+    keyed = f"Bearer {signer['data']['createApiKey']['token']}"
+    assert codes(await gql(client, ACCEPT, {"v": 2}, authorization=keyed)) == ["FORBIDDEN"]  # a person signs
     seen = (await gql(client, ACCEPTANCES, token=world.token("owner")))["data"]["agreementAcceptances"]
     assert [(a["version"], a["partner"]["name"]) for a in seen] == [(2, "Hooli")]
     assert (await gql(client, ACCEPTANCES, token=world.token("dist_admin")))["data"]["agreementAcceptances"] == []
