@@ -198,9 +198,10 @@ def _check(parser: argparse.ArgumentParser, args: argparse.Namespace, settings: 
             raise CommandError(f"development tokens need {PREFIX}DEV=1 (development mode)")
     if args.command == "import" and not args.file.is_file():
         parser.error(f"import: no file {str(args.file)!r}")
-    if args.command == "migrate" and not settings.embedded and not settings.migrations_database_url:
+    distributing = args.command == "db" and args.action == "distribute"
+    if (args.command == "migrate" or distributing) and not settings.embedded and not settings.migrations_database_url:
         raise CommandError(f"set {PREFIX}MIGRATIONS_DATABASE_URL (the owner role's URL)")
-    if args.command == "db" and not settings.embedded and not settings.admin_database_url:
+    if args.command == "db" and not distributing and not settings.embedded and not settings.admin_database_url:
         raise CommandError(f"set {PREFIX}ADMIN_DATABASE_URL (an administrative URL)")
     if args.command == "serve":
         from gateway.serve import port_in_use

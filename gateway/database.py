@@ -89,6 +89,7 @@ async def _trigram_search(conn: asyncpg.Connection) -> None:
     administrator may: it returns a boolean and raises for no input, and only a leakproof operator may use an
     index under row security — else the conflict check's trigram search reads the whole tenant's rows."""
     await conn.execute("create extension if not exists pg_trgm with schema public")
+    await conn.execute("create extension if not exists btree_gin with schema public")
     if await conn.fetchval("select rolsuper from pg_roles where rolname = current_user"):
         await conn.execute("alter function public.similarity_op(text, text) leakproof")
 

@@ -28,6 +28,7 @@ class Customer(TenantScoped, Timestamps, Versioned, Base):
         Index("ix_customers_tenant_id_name_key", "tenant_id", "name_key"),
         Index(
             "ix_customers_name_key_trgm",
+            "tenant_id",
             "name_key",
             postgresql_using="gin",
             postgresql_ops={"name_key": "gin_trgm_ops"},

@@ -56,6 +56,7 @@ class Registration(TenantScoped, Timestamps, Versioned, Base):
         Index("ix_registrations_tenant_id_name_key", "tenant_id", "name_key"),
         Index(
             "ix_registrations_name_key_trgm",
+            "tenant_id",
             "name_key",
             postgresql_using="gin",
             postgresql_ops={"name_key": "gin_trgm_ops"},
