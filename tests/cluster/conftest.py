@@ -25,6 +25,7 @@ from tests.cluster.citus import Cluster, citus_installed
 from tests.conftest import RUN, TestDatabase
 
 
+@pytest.hookimpl(trylast=True)  # after `-m` deselected: the plain run keeps only the tests outside the group
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     marks = {item.get_closest_marker("cluster") is not None for item in items}
     if marks == {True, False}:
