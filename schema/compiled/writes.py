@@ -18,6 +18,7 @@ import orjson
 import strawberry
 from graphql import FieldNode, GraphQLError, GraphQLField, OperationDefinitionNode
 
+from schema.compiled import sql
 from schema.compiled.planner import Planner, Unsupported
 from schema.context import Context
 from schema.errors import format_error
@@ -77,7 +78,8 @@ class CompiledWrites:
             async with context.db.driver_writing() as driver:
                 step = "write"
                 written = await plan.write.run(driver, context.principal, arguments)
-                text = await driver.fetchval(plan.payload, written)
+                payload = sql.bind_tenant(plan.payload, 1)  # the tenant as a value, as reads bind it
+                text = await driver.fetchval(payload, written, context.principal.tenant_id)
                 if text is None:
                     raise _NotAnswered
                 step = "commit"

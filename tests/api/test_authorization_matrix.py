@@ -49,6 +49,8 @@ KEY_DIFFERENCES: dict[tuple[str, str], str] = {
     # A sales rep changes only the deals it owns (a row policy on owner_id = the user); a key is no user and owns
     # none: a sales_rep key may read deals but change none of them.
     ("closeDeal", "key:rep1"): "FORBIDDEN",
+    # A profile is a user's own; a key has none.
+    **{("updateMyProfile", key): "FORBIDDEN" for key in KEYS},
 }
 
 
